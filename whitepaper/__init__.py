@@ -1,0 +1,79 @@
+"""The White Paper Platform: ILPES's Planbarómetro catalogue, committees, self-evaluation and scorecards."""
+from __future__ import annotations
+
+import os
+from typing import Any, Mapping
+
+from flask import Flask
+
+from . import config as config_module
+from .extensions import babel, csrf, db, login_manager, migrate
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("WHITEPAPER_INSTANCE") or os.path.join(ROOT, "instance"),
+                template_folder=os.path.join(ROOT, "templates"))
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(config_module.build(app.instance_path, config))
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    _init_login(app)
+    _init_babel(app)
+
+    from . import errors, web
+    web.init_app(app)
+    errors.register_error_handlers(app)
+    _register_blueprints(app)
+
+    from . import cli
+    cli.register(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from .auth import services as accounts
+    from .models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        uid, _sep, nonce = user_id.partition(":")
+        if not uid.isdigit():
+            return None
+        user = db.session.get(User, int(uid))
+        if user is None or user.session_nonce != nonce:
+            return None
+        return user
+
+    @login_manager.request_loader
+    def load_user_from_token(request):
+        header = request.headers.get("Authorization", "")
+        if request.path.startswith("/api/") and request.method == "GET" and header.startswith("Bearer "):
+            return accounts.user_for_api_token(header[len("Bearer "):].strip())
+        return None
+
+
+def _init_babel(app: Flask) -> None:
+    from .web import select_locale
+    babel.init_app(app, locale_selector=select_locale,
+                   default_translation_directories=os.path.join(ROOT, "whitepaper", "translations"))
+    from .formatting import register_filters
+    register_filters(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from .admin.views import bp as admin_bp
+    from .api.views import bp as api_bp
+    from .auth.views import bp as auth_bp
+    from .catalogue import api as _catalogue_api  # noqa: F401  (registers its routes on the API blueprint)
+    from .catalogue.views import bp as catalogue_bp
+    from .main.views import bp as main_bp
+    for blueprint in (main_bp, auth_bp, admin_bp, catalogue_bp, api_bp):
+        app.register_blueprint(blueprint)

@@ -1,0 +1,1 @@
+"""Administration: users, countries, the mail outbox and the audit trail."""

@@ -1,0 +1,115 @@
+"""Reads criteria/, validates it whole, and loads it as catalogue versions (idempotently)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import yaml
+
+from ..errors import DomainError
+from ..extensions import db
+from ..models import User
+from . import queries, services
+from .schema import DIMENSION_KEYS, MODEL_KEYS, validate_model, validate_sdg
+
+DEFAULT_FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                              "criteria")
+
+
+class CatalogueInvalid(DomainError):
+    status, code = 400, "catalogue_invalid"
+
+    def __init__(self, errors: list[str]):
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class Catalogue:
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)
+    sdg: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {key: {d["key"]: len(d["criteria"]) for d in data["dimensions"]} for key, data in self.models.items()}
+
+
+def _read_yaml(path: str, name: str, errors: list[str]) -> Any:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError:
+        errors.append(f"{name}: (file): missing")
+    except yaml.YAMLError as error:
+        errors.append(f"{name}: (file): not valid YAML: {error}".replace("\n", " "))
+    return None
+
+
+def read(folder: str = DEFAULT_FOLDER) -> Catalogue:
+    """Parses and validates every file; every error is collected, none stops the others."""
+    catalogue = Catalogue()
+    sdg = _read_yaml(os.path.join(folder, "sdg.yaml"), "sdg.yaml", catalogue.errors)
+    targets: set[str] = set()
+    if sdg is not None:
+        targets, report = validate_sdg(sdg)
+        catalogue.errors.extend(report.errors)
+        catalogue.sdg = sdg
+    for key in MODEL_KEYS:
+        name = f"{key}.yaml"
+        data = _read_yaml(os.path.join(folder, name), name, catalogue.errors)
+        if data is None:
+            continue
+        report = validate_model(data, name, targets)
+        catalogue.errors.extend(report.errors)
+        if not report.errors:
+            catalogue.models[key] = data
+    return catalogue
+
+
+@dataclass
+class LoadResult:
+    created: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def load(folder: str = DEFAULT_FOLDER, actor: Optional[User] = None) -> LoadResult:
+    """Loads every model file. Refuses the whole catalogue, touching nothing, when anything is wrong:
+    a validation error, or a file whose content changed under a label already loaded."""
+    catalogue = read(folder)
+    if catalogue.errors:
+        raise CatalogueInvalid(catalogue.errors)
+    plan: list[tuple[str, dict[str, Any], bool]] = []
+    conflicts: list[str] = []
+    for key, data in catalogue.models.items():
+        model = queries.model_by_key(key)
+        existing = queries.version_by_label(model, data["version"]) if model else None
+        if existing is None:
+            plan.append((key, data, model is None or not model.versions))
+        elif existing.content_hash != services.content_hash(data):
+            conflicts.append(f"{key}.yaml: version: the content changed but the label {data['version']!r} is "
+                             f"already loaded; give the file a new version label")
+    if conflicts:
+        raise CatalogueInvalid(conflicts)
+    result = LoadResult()
+    for key, data in catalogue.models.items():
+        if not any(p[0] == key for p in plan):
+            result.unchanged.append(f"{key} {data['version']}")
+    for key, data, first in plan:
+        model = services.ensure_planning_model(key, data["title"])
+        # The first version of a model starts as its file says; a later one is a new draft.
+        status = data["status"] if first else "draft"
+        services.build_version(model, data, label=data["version"], status=status, source=f"criteria/{key}.yaml",
+                               actor=actor)
+        result.created.append(f"{key} {data['version']} ({status})")
+    db.session.flush()
+    return result
+
+
+def sdg_titles(folder: str = DEFAULT_FOLDER) -> dict[str, dict[str, str]]:
+    """Goal titles by goal number (as a string), for showing a target's goal."""
+    data = _read_yaml(os.path.join(folder, "sdg.yaml"), "sdg.yaml", [])
+    return {str(g["number"]): g["title"] for g in (data or {}).get("goals", [])}
+
+
+__all__ = ["CatalogueInvalid", "DIMENSION_KEYS", "load", "read", "sdg_titles"]

@@ -1,0 +1,197 @@
+"""The catalogue: planning models, their versions, dimensions, criteria, levels, elements and alerts.
+
+Texts in two languages are JSON objects {"es": …, "en": …}. An approved version's rows never change."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Optional
+
+from flask_babel import gettext as _
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..errors import InvalidTransition
+from ..extensions import db
+from .base import enum_check, utcnow
+
+MODEL_KEYS = ("national", "subnational", "sectoral", "vision")
+DIMENSION_KEYS = ("institutional", "design", "implementation", "outcomes", "sustainable_agenda")
+VERSION_STATUSES = ("draft", "in_consultation", "approved", "retired")
+SCOPES = ("instrument", "process", "system")
+SCORING_METHODS = ("levels", "elements")
+POLARITIES = ("positive", "negative")
+
+Text = dict[str, str]
+
+
+class PlanningModel(db.Model):
+    """One of ILPES's four planning models (not an ORM model in the Python sense)."""
+    __tablename__ = "planning_models"
+    __table_args__ = (CheckConstraint(enum_check("key", MODEL_KEYS), name="key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(20), unique=True)
+    title: Mapped[Text] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(default=0)
+
+    versions: Mapped[list["CatalogueVersion"]] = relationship(
+        back_populates="planning_model", order_by="CatalogueVersion.id", lazy="raise_on_sql")
+
+
+class CatalogueVersion(db.Model):
+    __tablename__ = "catalogue_versions"
+    __table_args__ = (UniqueConstraint("planning_model_id", "label"),
+                      CheckConstraint(enum_check("status", VERSION_STATUSES), name="status"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    planning_model_id: Mapped[int] = mapped_column(ForeignKey("planning_models.id"), index=True)
+    label: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    title: Mapped[Text] = mapped_column(JSON)
+    description: Mapped[Text] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(200), default="")
+    is_open_for_piloting: Mapped[bool] = mapped_column(default=False)
+    derived_from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("catalogue_versions.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    approved_at: Mapped[Optional[datetime]]
+    retired_at: Mapped[Optional[datetime]]
+    crp_decision_date: Mapped[Optional[date]]
+    crp_reference: Mapped[Optional[str]] = mapped_column(String(200))
+
+    planning_model: Mapped[PlanningModel] = relationship(back_populates="versions", lazy="joined")
+    dimensions: Mapped[list["Dimension"]] = relationship(
+        back_populates="version", order_by="Dimension.position", lazy="raise_on_sql", cascade="all, delete-orphan")
+    alerts: Mapped[list["Alert"]] = relationship(order_by="Alert.position", lazy="raise_on_sql",
+                                                 cascade="all, delete-orphan")
+
+    # --- transitions (METHODS.md section 3); each refuses what it does not allow --------------------
+    def _require(self, allowed: tuple[str, ...], target: str) -> None:
+        if self.status not in allowed:
+            raise InvalidTransition(_("A catalogue version that is %(status)s cannot become %(target)s.",
+                                      status=self.status, target=target))
+
+    def open_consultation(self) -> None:
+        self._require(("draft",), "in_consultation")
+        self.status = "in_consultation"
+
+    def close_consultation(self) -> None:
+        self._require(("in_consultation",), "retired")
+        self.status = "retired"
+        self.retired_at = utcnow()
+
+    def approve(self, decision_date: date, reference: str) -> None:
+        """Records the CRP decision. The caller retires the previously approved version."""
+        self._require(("draft",), "approved")
+        self.status = "approved"
+        self.approved_at = utcnow()
+        self.is_open_for_piloting = False
+        self.crp_decision_date = decision_date
+        self.crp_reference = reference
+
+    def retire_superseded(self) -> None:
+        self._require(("approved",), "retired")
+        self.status = "retired"
+        self.retired_at = utcnow()
+
+    def set_piloting(self, is_open: bool) -> None:
+        if self.status != "draft":
+            raise InvalidTransition(_("Only a draft version can be opened for piloting."))
+        self.is_open_for_piloting = is_open
+
+    @property
+    def is_usable_for_assessment(self) -> bool:
+        return self.status == "approved" or (self.status == "draft" and self.is_open_for_piloting)
+
+    def __repr__(self) -> str:
+        return f"<CatalogueVersion {self.planning_model.key} {self.label} {self.status}>"
+
+
+class Dimension(db.Model):
+    __tablename__ = "dimensions"
+    __table_args__ = (UniqueConstraint("version_id", "key"),
+                      CheckConstraint(enum_check("key", DIMENSION_KEYS), name="key"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("catalogue_versions.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(30))
+    position: Mapped[int]
+    title: Mapped[Text] = mapped_column(JSON)
+    description: Mapped[Text] = mapped_column(JSON)
+
+    version: Mapped[CatalogueVersion] = relationship(back_populates="dimensions", lazy="raise_on_sql")
+    criteria: Mapped[list["Criterion"]] = relationship(
+        back_populates="dimension", order_by="Criterion.position", lazy="raise_on_sql", cascade="all, delete-orphan")
+
+
+class Criterion(db.Model):
+    __tablename__ = "criteria"
+    __table_args__ = (UniqueConstraint("version_id", "code"),
+                      CheckConstraint(enum_check("scope", SCOPES), name="scope"),
+                      CheckConstraint(enum_check("scoring", SCORING_METHODS), name="scoring"),
+                      CheckConstraint("weight >= 1", name="weight"),
+                      CheckConstraint("optimal >= 1", name="optimal"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("catalogue_versions.id", ondelete="CASCADE"), index=True)
+    dimension_id: Mapped[int] = mapped_column(ForeignKey("dimensions.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int]
+    title: Mapped[Text] = mapped_column(JSON)
+    description: Mapped[Text] = mapped_column(JSON)
+    scope: Mapped[str] = mapped_column(String(12))
+    weight: Mapped[int] = mapped_column(default=1)
+    scoring: Mapped[str] = mapped_column(String(10))
+    optimal: Mapped[int]
+    sdg_targets: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    dimension: Mapped[Dimension] = relationship(back_populates="criteria", lazy="raise_on_sql")
+    levels: Mapped[list["Level"]] = relationship(order_by="Level.value", lazy="raise_on_sql",
+                                                 cascade="all, delete-orphan")
+    elements: Mapped[list["Element"]] = relationship(order_by="Element.position", lazy="raise_on_sql",
+                                                     cascade="all, delete-orphan")
+
+    @property
+    def k(self) -> int:
+        """The top value: the number of levels, or of elements."""
+        return len(self.levels) if self.scoring == "levels" else len(self.elements)
+
+
+class Level(db.Model):
+    __tablename__ = "levels"
+    __table_args__ = (UniqueConstraint("criterion_id", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"), index=True)
+    value: Mapped[int]
+    descriptor: Mapped[Text] = mapped_column(JSON)
+
+
+class Element(db.Model):
+    __tablename__ = "elements"
+    __table_args__ = (UniqueConstraint("criterion_id", "position"),
+                      CheckConstraint(enum_check("polarity", POLARITIES), name="polarity"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(24))
+    position: Mapped[int]
+    text: Mapped[Text] = mapped_column(JSON)
+    polarity: Mapped[str] = mapped_column(String(10), default="positive")
+
+
+class Alert(db.Model):
+    __tablename__ = "alerts"
+    __table_args__ = (UniqueConstraint("version_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("catalogue_versions.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(60))
+    position: Mapped[int]
+    title: Mapped[Text] = mapped_column(JSON)
+    description: Mapped[Text] = mapped_column(JSON)
+    criteria_codes: Mapped[list[str]] = mapped_column(JSON)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"key": self.key, "title": self.title, "description": self.description,
+                "criteria": list(self.criteria_codes)}

@@ -1,0 +1,81 @@
+"""Request-wide behaviour: login required by default, language choice, security headers."""
+from __future__ import annotations
+
+from typing import Callable
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, has_request_context, redirect, request, url_for
+from flask_login import current_user
+
+from .errors import error_response
+
+LANG_COOKIE = "lang"
+
+
+def public(view: Callable) -> Callable:
+    """Marks a view as reachable without logging in (every other view requires it)."""
+    view.is_public = True  # type: ignore[attr-defined]
+    return view
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site relative paths, never an open redirect."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # the CLI and the worker speak the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in languages:
+        return chosen
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+       "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def require_login():
+        view = app.view_functions.get(request.endpoint or "")
+        if request.endpoint == "static" or view is None or getattr(view, "is_public", False):
+            return None
+        if current_user.is_authenticated:
+            return None
+        if request.path.startswith("/api/"):
+            return error_response(401)
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config["WHITEPAPER_ENV"] == "production":
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        if current_user and getattr(current_user, "is_authenticated", False):
+            headers.setdefault("Cache-Control", "private, no-store")
+        return response
+
+    from .admin.forms import role_label
+    app.jinja_env.filters["role_label"] = role_label
+
+    @app.context_processor
+    def inject_globals():
+        from . import navigation, permissions
+        from .admin.forms import role_label
+        return {"perm": permissions, "lang": select_locale(), "nav_items": navigation.nav_items,
+                "home_cards": navigation.home_cards, "role_label": role_label,
+                "subregion_label": navigation.subregion_label}
