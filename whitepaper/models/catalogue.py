@@ -24,6 +24,11 @@ POLARITIES = ("positive", "negative")
 Text = dict[str, str]
 
 
+def status_label(status: str) -> str:
+    return {"draft": _("draft"), "in_consultation": _("in consultation"), "approved": _("approved"),
+            "retired": _("retired")}.get(status, status)
+
+
 class PlanningModel(db.Model):
     """One of ILPES's four planning models (not an ORM model in the Python sense)."""
     __tablename__ = "planning_models"
@@ -69,7 +74,7 @@ class CatalogueVersion(db.Model):
     def _require(self, allowed: tuple[str, ...], target: str) -> None:
         if self.status not in allowed:
             raise InvalidTransition(_("A catalogue version that is %(status)s cannot become %(target)s.",
-                                      status=self.status, target=target))
+                                      status=status_label(self.status), target=status_label(target)))
 
     def open_consultation(self) -> None:
         self._require(("draft",), "in_consultation")
