@@ -520,3 +520,41 @@ def regional_comparison(
             for key in dimension_keys
         ),
     )
+
+
+# --- from stored ratings to scoring inputs ------------------------------------------------------------
+
+
+def element_value(polarities: Sequence[str], marks: Sequence[bool | None]) -> int | None:
+    """The number of favourable elements (present and positive, or absent and negative), or None while any
+    element is unanswered (METHODS.md: the criterion has a value only when every element is answered)."""
+    if len(polarities) != len(marks):
+        raise ValueError(f"{len(marks)} marks for {len(polarities)} elements")
+    if any(mark is None for mark in marks):
+        return None
+    return sum(1 for polarity, present in zip(polarities, marks) if present == (polarity == "positive"))
+
+
+def has_text(text: str | None) -> bool:
+    return bool(text and text.strip())
+
+
+def stored_rating_input(
+    kind: str | None, value: int | None, justification: str | None, means_of_verification: str | None
+) -> RatingInput | None:
+    """A stored consolidated rating as scoring input, or None when it is unrated.
+
+    `value` is the level, or the favourable elements from `element_value` (None while unanswered). Complete:
+    a justification and, for a value, a means of verification; for not applicable and no information the
+    reason is the justification."""
+    if kind is None:
+        return None
+    if kind == "value":
+        if value is None:
+            return None
+        return RatingInput.of(value, has_text(justification) and has_text(means_of_verification))
+    if kind == "not_applicable":
+        return RatingInput.not_applicable(has_text(justification))
+    if kind == "no_information":
+        return RatingInput.no_information(has_text(justification))
+    raise ValueError(f"unknown rating kind {kind!r}")

@@ -1,0 +1,57 @@
+"""JSON API for self-evaluations (DESIGN.md section 5): GET /api/v1/assessments, /api/v1/assessments/<id> and
+/api/v1/assessments/<id>/scorecard, under the same permission rules as the pages (anonymous readers: published
+and public assessments only). Numbers are unrounded."""
+from __future__ import annotations
+
+from flask import abort, jsonify, make_response, request
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from .. import permissions
+from ..api.views import bp
+from ..errors import NotFound, error_response
+from ..extensions import db
+from ..models import MODEL_KEYS, Assessment
+from ..models.assessment import ASSESSMENT_STATUSES
+from ..web import public
+from . import queries
+from .scorecard import assessment_summary
+
+
+def _reader():
+    return current_user if current_user.is_authenticated else None
+
+
+def _visible(assessment_id: int) -> Assessment:
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None or not permissions.can_view_assessment(_reader(), assessment):
+        if assessment is not None and not current_user.is_authenticated:
+            abort(make_response(error_response(401)))
+        raise NotFound(_("There is no assessment %(id)d, or you may not read it.", id=assessment_id))
+    return assessment
+
+
+@bp.get("/assessments")
+@public
+def assessments():
+    filters = queries.Filters(country=request.args.get("country", "").upper()[:3],
+                              model=request.args.get("model", "") if request.args.get("model") in MODEL_KEYS else "",
+                              status=request.args.get("status", "")
+                              if request.args.get("status") in ASSESSMENT_STATUSES else "",
+                              year=request.args.get("year", type=int))
+    rows = db.session.scalars(queries.visible_assessments(_reader(), filters)).all()
+    return jsonify({"assessments": [assessment_summary(a) for a in rows]})
+
+
+@bp.get("/assessments/<int:assessment_id>")
+@public
+def assessment_detail(assessment_id: int):
+    assessment = _visible(assessment_id)
+    return jsonify({**assessment_summary(assessment), "ratings": queries.api_ratings(assessment)})
+
+
+@bp.get("/assessments/<int:assessment_id>/scorecard")
+@public
+def assessment_scorecard(assessment_id: int):
+    assessment = _visible(assessment_id)
+    return jsonify(queries.scorecard_for(assessment, _reader()).as_api())
