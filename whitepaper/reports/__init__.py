@@ -1,0 +1,1 @@
+"""Reports: PDF rendering with WeasyPrint, the job queue and its worker, scorecards and CRP reports."""
