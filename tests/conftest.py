@@ -30,7 +30,7 @@ os.environ["WHITEPAPER_INSTANCE"] = os.path.join(_session_tmp, "instance")
 def base_config(url: str) -> dict[str, Any]:
     return {"DATABASE_URL": url, "TESTING": True, "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False,
             "PASSWORD_HASH_METHOD": FAST_HASH, "UPLOAD_FOLDER": os.path.join(_session_tmp, "evidence"),
-            "PDF_CACHE_FOLDER": os.path.join(_session_tmp, "pdf-cache"), "SERVER_NAME": "localhost"}
+            "PDF_CACHE_FOLDER": tempfile.mkdtemp(prefix="pdf-cache-", dir=_session_tmp), "SERVER_NAME": "localhost"}
 
 
 def prepare_database(url: str) -> None:

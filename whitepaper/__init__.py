@@ -74,6 +74,17 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .catalogue import api as _catalogue_api  # noqa: F401  (registers its routes on the API blueprint)
     from .catalogue.views import bp as catalogue_bp
+    from .delphi import api as _delphi_api  # noqa: F401  (registers its routes on the API blueprint)
+    from .delphi import ballot_api as _ballot_api  # noqa: F401  (registers its routes on the API blueprint)
     from .main.views import bp as main_bp
+    from .assessment import api as _assessment_api  # noqa: F401  (registers its routes on the API blueprint)
     for blueprint in (main_bp, auth_bp, admin_bp, catalogue_bp, api_bp):
         app.register_blueprint(blueprint)
+    from .delphi.views import bp as delphi_bp
+    app.register_blueprint(delphi_bp)
+    from .delphi.ballot_views import bp as ballots_bp
+    app.register_blueprint(ballots_bp)
+    from .assessment.views import bp as assessment_bp
+    app.register_blueprint(assessment_bp)
+    from .reports.views import bp as reports_bp
+    app.register_blueprint(reports_bp)

@@ -85,7 +85,66 @@ def catalog_load(folder: str | None) -> None:
         click.echo("The catalogue is already loaded: nothing changed.")
 
 
+@click.command("scorecard")
+@click.argument("assessment_id", type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The PDF to write.")
+@click.option("--html", "html_out", default=None, type=click.Path(dir_okay=False),
+              help="Also write the exact, self-contained HTML that was rendered.")
+@click.option("--lang", type=click.Choice(["es", "en"]), default="es", show_default=True)
+def scorecard_command(assessment_id: int, out: str, html_out: str | None, lang: str) -> None:
+    """Render an assessment's PDF scorecard (always rendered anew, no cache)."""
+    from .models import Assessment
+    from .reports import documents
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None:
+        raise click.ClickException(f"There is no assessment {assessment_id}.")
+    html = documents.scorecard_html(assessment, lang)
+    if html_out:
+        with open(html_out, "w", encoding="utf-8") as handle:
+            handle.write(html)
+    with open(out, "wb") as handle:
+        handle.write(documents.cached_pdf(html, use_cache=False))
+    click.echo(f"Wrote {out}" + (f" and {html_out}" if html_out else ""))
+
+
+report_cli = AppGroup("report", help="Reports for the Regional Council for Planning.")
+
+
+@report_cli.command("crp")
+@click.option("--model", "model_key", required=True, type=click.Choice(["national", "subnational", "sectoral",
+                                                                         "vision"]))
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False))
+@click.option("--lang", type=click.Choice(["es", "en"]), default="es", show_default=True)
+def report_crp(model_key: str, out: str, lang: str) -> None:
+    """Render the CRP regional report of a planning model (always rendered anew)."""
+    from .reports import crp, documents
+    html = crp.crp_html(model_key, lang)
+    with open(out, "wb") as handle:
+        handle.write(documents.cached_pdf(html, use_cache=False))
+    click.echo(f"Wrote {out}")
+
+
+@click.command("worker")
+@click.option("--once", is_flag=True, help="Run the queued jobs, then stop.")
+def worker_command(once: bool) -> None:
+    """Run queued jobs (regional reports) until stopped."""
+    import signal
+
+    from .reports import jobs
+    stopping = {"now": False}
+
+    def stop(_signum, _frame):
+        stopping["now"] = True
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    ran = jobs.work(once=once, should_stop=lambda: stopping["now"])
+    click.echo(f"Worker stopped after {ran} job(s).")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(worker_command)
+    app.cli.add_command(scorecard_command)
+    app.cli.add_command(report_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(demo_command)

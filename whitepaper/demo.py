@@ -30,4 +30,11 @@ def load() -> list[tuple[str, str, str]]:
                                  password=demo_password(role))
         printed.append((email, demo_password(role), role))
     db.session.commit()
+    from .delphi import demo_data as delphi_demo  # committees, members and rounds (idempotent; commits)
+    delphi_demo.load()
+    from .delphi import ballot_demo  # the committees' ballots, after their members exist (idempotent; commits)
+    ballot_demo.load()
+    from .assessment import demo_data as assessment_demo  # self-evaluations (idempotent)
+    assessment_demo.load()
+    db.session.commit()
     return printed

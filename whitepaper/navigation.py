@@ -33,9 +33,12 @@ ENTRIES = (
     Entry("delphi.index", _l("Technical committees"),
           _l("Answer consultation rounds, read the group's feedback and vote on the models."),
           lambda u: u.has_role("admin", "facilitator", "member", "observer")),
+    Entry("ballots.index", _l("Ballots"),
+          _l("Vote on the dimensions, criteria and optimal levels of the models, and read the results."),
+          lambda u: u.has_role("admin", "facilitator", "member", "observer")),
     Entry("reports.index", _l("Reports for the CRP"),
           _l("Regional reports for the Regional Council for Planning."),
-          lambda u: u.has_role("admin", "facilitator", "observer")),
+          permissions.can_view_crp_reports),
     Entry("admin.users", _l("Administration"),
           _l("Users, countries, outgoing mail and the audit trail."), permissions.is_admin),
 )
@@ -53,6 +56,11 @@ def nav_items() -> list[dict[str, Any]]:
 
 def home_cards() -> list[dict[str, Any]]:
     return [{"url": url_for(e.endpoint), "title": e.title, "text": e.text} for e in _visible()]
+
+
+def job_status(status: str) -> str:
+    return str({"queued": _l("waiting"), "running": _l("in progress"), "done": _l("ready"),
+                "failed": _l("failed")}.get(status, status))
 
 
 def subregion_label(key: str) -> str:

@@ -78,4 +78,4 @@ def init_app(app: Flask) -> None:
         from .admin.forms import role_label
         return {"perm": permissions, "lang": select_locale(), "nav_items": navigation.nav_items,
                 "home_cards": navigation.home_cards, "role_label": role_label,
-                "subregion_label": navigation.subregion_label}
+                "subregion_label": navigation.subregion_label, "job_status": navigation.job_status}

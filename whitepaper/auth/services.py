@@ -48,13 +48,8 @@ def _snapshot(user: User) -> dict:
             "country": user.country.iso3 if user.country else None, "active": user.is_active_account}
 
 
-def create_user(actor: Optional[User], email: str, *, roles: set[str], name: str = "",
-                country_iso3: str | None = None, password: str | None = None) -> User:
-    email = normalize_email(email)
-    if "@" not in email or len(email) > 254:
-        raise InvalidInput(_("Enter a valid e-mail address."))
-    if user_by_email(email) is not None:
-        raise Conflict(_("A user with the e-mail %(email)s already exists.", email=email))
+def _country_for_roles(country_iso3: str | None, roles: set[str]) -> Optional[Country]:
+    """The country named by its ISO code (or None); an assessor must have one."""
     country = None
     if country_iso3:
         country = db.session.scalar(select(Country).where(Country.iso3 == country_iso3.upper()))
@@ -62,6 +57,17 @@ def create_user(actor: Optional[User], email: str, *, roles: set[str], name: str
             raise InvalidInput(_("Unknown country code %(code)s.", code=country_iso3))
     if "assessor" in roles and country is None:
         raise InvalidInput(_("An assessor must belong to a country."))
+    return country
+
+
+def create_user(actor: Optional[User], email: str, *, roles: set[str], name: str = "",
+                country_iso3: str | None = None, password: str | None = None) -> User:
+    email = normalize_email(email)
+    if "@" not in email or len(email) > 254:
+        raise InvalidInput(_("Enter a valid e-mail address."))
+    if user_by_email(email) is not None:
+        raise Conflict(_("A user with the e-mail %(email)s already exists.", email=email))
+    country = _country_for_roles(country_iso3, roles)
     user = User(email=email, name=name.strip(), country=country)
     try:
         user.set_roles(set(roles))
@@ -81,13 +87,7 @@ def update_user(actor: User, user: User, *, name: str, roles: set[str], country_
     before = _snapshot(user)
     if user.id == actor.id and ("admin" not in roles or not active):
         raise NotAllowed(_("You cannot remove your own administrator role or deactivate yourself."))
-    country = None
-    if country_iso3:
-        country = db.session.scalar(select(Country).where(Country.iso3 == country_iso3.upper()))
-        if country is None:
-            raise InvalidInput(_("Unknown country code %(code)s.", code=country_iso3))
-    if "assessor" in roles and country is None:
-        raise InvalidInput(_("An assessor must belong to a country."))
+    country = _country_for_roles(country_iso3, roles)
     user.name = name.strip()
     user.set_roles(set(roles))
     user.country = country

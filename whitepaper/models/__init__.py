@@ -9,3 +9,23 @@ from .user import (ROLES, SUBREGIONS, ActionToken, ApiToken, Country, LoginAttem
 __all__ = ["DIMENSION_KEYS", "MODEL_KEYS", "Alert", "CatalogueVersion", "Criterion", "Dimension", "Element",
            "Level", "PlanningModel", "ROLES", "SUBREGIONS", "ActionToken", "ApiToken", "AuditEvent", "Country", "LoginAttempt",
            "Organization", "OutboxMessage", "User", "UserRole"]
+
+from .delphi import (Answer, Code, Codebook, Coding, Committee, Item, ItemSource, Membership,  # noqa: E402
+                     Pseudonym, Response, Round, UncodableMark)
+
+__all__ += ["Answer", "Code", "Codebook", "Coding", "Committee", "Item", "ItemSource", "Membership", "Pseudonym",
+            "Response", "Round", "UncodableMark"]
+
+from .assessment import (Assessment, AssessmentParticipant, AssessmentReview, ElementMark,  # noqa: E402
+                         Evidence, GroupElementMark, GroupRating, ImprovementAction, Rating, WorkshopGroup)
+
+__all__ += ["Assessment", "AssessmentParticipant", "AssessmentReview", "ElementMark", "Evidence", "GroupElementMark",
+            "GroupRating", "ImprovementAction", "Rating", "WorkshopGroup"]
+
+from .job import JOB_STATUSES, Job  # noqa: E402
+
+__all__ += ["JOB_STATUSES", "Job"]
+
+from .ballot import Ballot, BallotEligibility, BallotItem, CommentResolution, Vote  # noqa: E402
+
+__all__ += ["Ballot", "BallotEligibility", "BallotItem", "CommentResolution", "Vote"]
