@@ -73,8 +73,13 @@ def error_response(status: int, message: str | None = None, code: str | None = N
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
+        """A refusal keeps its status and says why; on a page, with a way back to where the action started."""
+        from .web import safe_next, same_site_path
         db.session.rollback()
-        return error_response(error.status, error.message, error.code)
+        back = None if wants_json() else (safe_next(request.form.get("back")) or same_site_path(request.referrer))
+        if back is None:
+            return error_response(error.status, error.message, error.code)
+        return render_template("errors/refused.html", message=error.message, back=back), error.status
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from fractions import Fraction
-from typing import Any, Mapping
+from typing import Mapping
 
 from flask import Flask
 from flask_babel import format_datetime, format_decimal, get_locale

@@ -28,6 +28,14 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+def same_site_path(url: str | None) -> str | None:
+    """The path of a URL of this site (such as the referrer), or None for anything else."""
+    if not url:
+        return None
+    root = request.host_url
+    return safe_next("/" + url[len(root):]) if url.startswith(root) else None
+
+
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # the CLI and the worker speak the default language

@@ -7,7 +7,8 @@ import pytest
 from werkzeug.routing import IntegerConverter
 
 PUBLIC_ENDPOINTS = {"auth.login", "auth.reset_request", "auth.reset_password", "auth.accept_invitation",
-                    "main.healthz", "main.set_language", "static"}
+                    "main.healthz", "main.set_language", "static",
+                    "reports.scorecard_pdf"}  # checks itself: public only for published, public assessments
 
 
 def _urls(app):

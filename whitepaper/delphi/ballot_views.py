@@ -9,34 +9,16 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from .. import mail, permissions
-from ..errors import DomainError, InvalidInput, error_response
+from ..errors import InvalidInput
 from ..extensions import db
 from ..models.ballot import Ballot, CommentResolution
 from ..models.base import utcnow
 from ..models.delphi import Committee, Round
-from ..web import safe_next
 from . import ballot_exports, ballot_queries, ballot_services
 from .ballot_forms import (CommentAnswerForm, NewBallotForm, RulesForm, ToRoundForm, decision_choices,
                            parse_follow_up, parse_votes)
 
 bp = Blueprint("ballots", __name__, url_prefix="/ballots")
-
-
-@bp.errorhandler(DomainError)
-def domain_error(error: DomainError):
-    """Refusals keep their status and say why, with a way back to the page the action started from."""
-    db.session.rollback()
-    back = safe_next(request.form.get("back")) or _same_site(request.referrer)
-    if back is None:
-        return error_response(error.status, error.message, error.code)
-    return render_template("ballots/refused.html", message=error.message, back=back), error.status
-
-
-def _same_site(url: str | None) -> str | None:
-    root = request.host_url
-    if not url or not url.startswith(root):
-        return None
-    return safe_next("/" + url[len(root):])
 
 
 # --- loading and checking ----------------------------------------------------------------------------
@@ -212,7 +194,7 @@ def vote(ballot_id: int):
                         "you are not your country's representative on this committee.")
         else:
             message = _("You are not among the voters of this ballot (fixed when it opened).")
-        return render_template("ballots/refused.html", message=message,
+        return render_template("errors/refused.html", message=message,
                                back=url_for("ballots.ballot_page", ballot_id=b.id)), 403
     errors: dict[int, str] = {}
     status = 200

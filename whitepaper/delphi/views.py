@@ -13,7 +13,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from .. import charts, formatting, permissions
-from ..errors import DomainError, InvalidInput, error_response
+from ..errors import InvalidInput
 from ..extensions import db
 from ..models import Country
 from ..models.base import utcnow
@@ -24,23 +24,6 @@ from .forms import (CodeForm, CodingForm, ItemForm, MemberForm, MembershipForm, 
                     NewRoundForm, RankingItemForm, RoundSettingsForm, SplitForm, parse_answers)
 
 bp = Blueprint("delphi", __name__, url_prefix="/committees")
-
-
-@bp.errorhandler(DomainError)
-def domain_error(error: DomainError):
-    """Refusals keep their status (400, 403, 409) and say why, with a way back to where the action started."""
-    db.session.rollback()
-    back = safe_next(request.form.get("back")) or _same_site(request.referrer)
-    if back is None:
-        return error_response(error.status, error.message, error.code)
-    return render_template("delphi/refused.html", message=error.message, back=back), error.status
-
-
-def _same_site(url: str | None) -> str | None:
-    if not url:
-        return None
-    root = request.host_url
-    return safe_next("/" + url[len(root):]) if url.startswith(root) else None
 
 
 # --- loading and checking ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from .. import permissions
 from ..catalogue import queries as catalogue_queries
 from ..extensions import db
 from ..models import Assessment, Job
+from ..web import public
 from . import documents, jobs
 
 bp = Blueprint("reports", __name__)
@@ -23,9 +24,13 @@ def _lang() -> str:
 
 
 @bp.route("/assessments/<int:assessment_id>/scorecard.pdf")
+@public
 def scorecard_pdf(assessment_id: int):
+    """Public for published, public assessments, like their scorecard page; otherwise as the page allows."""
     assessment = db.get_or_404(Assessment, assessment_id)
     if not permissions.can_view_assessment(current_user, assessment):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         abort(404)
     lang = _lang()
     html = documents.scorecard_html(assessment, lang, viewer=current_user)
