@@ -79,7 +79,8 @@ def run() -> list[tuple[str, float, str]]:
     app = create_app({"DATABASE_URL": url})
     rows: list[tuple[str, float, str]] = []
     with app.app_context():
-        counts = dict(db.session.execute(db.select(Rating.assessment_id, db.func.count()).group_by(Rating.assessment_id)))
+        counts = dict(db.session.execute(db.select(Rating.assessment_id, db.func.count())
+                                         .group_by(Rating.assessment_id)).all())
         published = db.session.scalars(db.select(Assessment).where(Assessment.status == "published")).all()
         largest = max(published, key=lambda a: counts.get(a.id, 0))
         html = documents.scorecard_html(largest, "es")

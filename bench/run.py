@@ -15,20 +15,20 @@ import bench
 def main() -> int:
     names = sorted(m.name for m in pkgutil.iter_modules(bench.__path__) if m.name.startswith("bench_"))
     only = sys.argv[1:]
-    rows: list[tuple[str, float, str]] = []
+    ran = 0
     for name in names:
         if only and name not in only:
             continue
         module = importlib.import_module(f"bench.{name}")
         started = time.perf_counter()
-        rows.extend(module.run())
-        print(f"[{name}: {time.perf_counter() - started:.1f} s]", file=sys.stderr)
-    if not rows:
-        print("No benchmarks yet.")
-        return 0
-    width = max(len(r[0]) for r in rows)
-    for label, value, unit in rows:
-        print(f"{label:<{width}}  {value:10.2f} {unit}")
+        rows = module.run()
+        ran += 1
+        print(f"\n{name} ({time.perf_counter() - started:.1f} s)")
+        width = max(len(r[0]) for r in rows)
+        for label, value, unit in rows:
+            print(f"  {label:<{width}}  {value:10.2f} {unit}", flush=True)
+    if not ran:
+        print("No benchmarks matched.")
     return 0
 
 
