@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import statistics
 import tempfile
-import time
 from typing import Iterator
+
+from .timing import median_ms
 
 REPEATS = 50
 DIMENSION = "design"
@@ -70,15 +70,6 @@ def _build() -> tuple[int, str]:
     return assessment.id, assessor.get_id()
 
 
-def _median_ms(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
 def _measure(url: str, folder: str) -> tuple[float, float]:
     from flask_migrate import upgrade
 
@@ -107,7 +98,7 @@ def _measure(url: str, folder: str) -> tuple[float, float]:
         response = client.get(form_url)
         assert response.status_code == 200, response.status_code
     form()
-    form_ms = _median_ms(form, REPEATS)
+    form_ms = median_ms(form, REPEATS)
 
     autosave_url = f"/assessments/{assessment_id}/criteria/{AUTOSAVE_CRITERION}/autosave"
     state = {"version": 0, "n": 0}
@@ -134,7 +125,7 @@ def _measure(url: str, folder: str) -> tuple[float, float]:
         assert response.status_code == 200, response.get_data(as_text=True)
         state["version"] = response.get_json()["version"]
     autosave()
-    autosave_ms = _median_ms(autosave, REPEATS)
+    autosave_ms = median_ms(autosave, REPEATS)
     with app.app_context():
         db.engine.dispose()
     return form_ms, autosave_ms

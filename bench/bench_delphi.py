@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import random
-import statistics
 import tempfile
-import time
+
+from .timing import median_ms
 
 MEMBERS = 100
 ITEMS = 200
@@ -82,15 +82,6 @@ def _build(app):
     return first.id, second.id, fac.id, members[0].id
 
 
-def _median_ms(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
-
-
 def run() -> list[tuple[str, float, str]]:
     from flask_migrate import upgrade
 
@@ -116,8 +107,8 @@ def run() -> list[tuple[str, float, str]]:
             queries.round_results(round_, subregions=subregions)
             db.session.remove()  # each computation starts from a fresh session, as a request would
         results()
-        results_ms = _median_ms(results, REPEATS)
-        breakdown_ms = _median_ms(lambda: results(True), REPEATS)
+        results_ms = median_ms(results, REPEATS)
+        breakdown_ms = median_ms(lambda: results(True), REPEATS)
         fac = db.session.get(User, fac_id).get_id()
         member = db.session.get(User, member_id).get_id()
         db.session.remove()
@@ -132,7 +123,7 @@ def run() -> list[tuple[str, float, str]]:
         def hit():
             response = client.get(path)
             assert response.status_code == 200
-        return _median_ms(hit, REPEATS)
+        return median_ms(hit, REPEATS)
 
     answer_ms = page(member, f"/committees/rounds/{second_id}/answer")
     systemize_ms = page(fac, f"/committees/rounds/{first_id}/systemize")

@@ -4,23 +4,15 @@ the same HTML alone, the floor), the same as whole processes (`flask … scoreca
 from __future__ import annotations
 
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
+from .timing import median_seconds
+
 REPEATS = 5
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _median(function, repeats: int = REPEATS) -> float:
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
 
 
 def _publish_everywhere(source_id: int) -> None:
@@ -85,18 +77,19 @@ def run() -> list[tuple[str, float, str]]:
         largest = max(published, key=lambda a: counts.get(a.id, 0))
         html = documents.scorecard_html(largest, "es")
         documents.cached_pdf(html, use_cache=False)   # warm up fonts and imports
-        total = _median(lambda: documents.cached_pdf(documents.scorecard_html(largest, "es"), use_cache=False))
-        floor = _median(lambda: pdf.render(html))
-        data_and_template = _median(lambda: documents.scorecard_html(largest, "es"))
+        total = median_seconds(lambda: documents.cached_pdf(documents.scorecard_html(largest, "es"), use_cache=False),
+                               REPEATS)
+        floor = median_seconds(lambda: pdf.render(html), REPEATS)
+        data_and_template = median_seconds(lambda: documents.scorecard_html(largest, "es"), REPEATS)
         rows += [("scorecard PDF, total (data, scoring, template, render)", total * 1000, "ms"),
                  ("scorecard PDF, WeasyPrint render of the same HTML (floor)", floor * 1000, "ms"),
                  ("scorecard PDF, platform share (data, scoring, template)", 100 * data_and_template / total, "%")]
         largest_id = largest.id
 
     html_file, out = os.path.join(folder, "card.html"), os.path.join(folder, "card.pdf")
-    cli = _median(lambda: subprocess.run(flask + ["scorecard", str(largest_id), "--out", out, "--html", html_file],
+    cli = median_seconds(lambda: subprocess.run(flask + ["scorecard", str(largest_id), "--out", out, "--html", html_file],
                                          cwd=ROOT, env=env, check=True, capture_output=True), 3)
-    weasy = _median(lambda: subprocess.run([os.path.join(os.path.dirname(sys.executable), "weasyprint"),
+    weasy = median_seconds(lambda: subprocess.run([os.path.join(os.path.dirname(sys.executable), "weasyprint"),
                                             html_file, os.path.join(folder, "again.pdf")],
                                            check=True, capture_output=True), 3)
     rows += [("process: flask scorecard --html", cli * 1000, "ms"),
