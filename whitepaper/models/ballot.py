@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from ..delphi.tally import BallotRule
 from ..errors import InvalidTransition
 from ..extensions import db
-from .base import enum_check, utcnow
+from .base import OpenCloseLifecycle, enum_check, utcnow
 from .catalogue import CatalogueVersion
 from .delphi import Committee
 from .user import Country, User
@@ -43,7 +43,7 @@ def status_word(status: str) -> str:
     return {"draft": _("a draft"), "open": _("open"), "closed": _("closed")}.get(status, status)
 
 
-class Ballot(db.Model):
+class Ballot(OpenCloseLifecycle, db.Model):
     __tablename__ = "ballots"
     __table_args__ = (
         UniqueConstraint("committee_id", "number"),
@@ -114,32 +114,18 @@ class Ballot(db.Model):
             self.reject_cap_num, self.reject_cap_den = rule.reject_cap.numerator, rule.reject_cap.denominator
         self.is_secret = rule.secret
 
-    # --- transitions ------------------------------------------------------------------------------------
-    def _require(self, allowed: str, target: str) -> None:
-        if self.status != allowed:
-            raise InvalidTransition(_("A ballot that is %(status)s cannot become %(target)s.",
-                                      status=status_word(self.status), target=status_word(target)))
+    # --- transitions (draft → open → closed: OpenCloseLifecycle) -----------------------------------------
+    def _refusal(self, status: str, target: str) -> str:
+        return _("A ballot that is %(status)s cannot become %(target)s.", status=status_word(status),
+                 target=status_word(target))
 
     def open(self, now: datetime) -> None:
-        self._require("draft", "open")
-        if self.closes_at is not None and self.closes_at <= now:
+        if self.status == "draft" and self.closes_at is not None and self.closes_at <= now:
             raise InvalidTransition(_("The closing date has already passed: set a later one before opening."))
-        self.status = "open"
-        self.opened_at = now
-        if self.opens_at is None or self.opens_at > now:
-            self.opens_at = now
-
-    def close(self, now: datetime) -> None:
-        self._require("open", "closed")
-        self.status = "closed"
-        self.closed_at = now
+        self._start(now)
 
     def accepts_votes(self, now: datetime) -> bool:
-        return self.status == "open" and (self.closes_at is None or now < self.closes_at)
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status == "draft"
+        return self.is_open_at(now)
 
     @property
     def is_follow_up(self) -> bool:

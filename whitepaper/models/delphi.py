@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..errors import InvalidTransition
 from ..extensions import db
-from .base import enum_check, utcnow
+from .base import OpenCloseLifecycle, enum_check, utcnow
 from .catalogue import CatalogueVersion, PlanningModel
 from .user import Country, User
 
@@ -87,7 +87,7 @@ class Membership(db.Model):
     country: Mapped[Optional[Country]] = relationship(lazy="joined")
 
 
-class Round(db.Model):
+class Round(OpenCloseLifecycle, db.Model):
     __tablename__ = "delphi_rounds"
     __table_args__ = (UniqueConstraint("committee_id", "number"),
                       CheckConstraint(enum_check("kind", ROUND_KINDS), name="kind"),
@@ -132,23 +132,13 @@ class Round(db.Model):
             return None
         return (self.band_low, self.band_high)
 
-    # --- transitions ------------------------------------------------------------------------------------
-    def _require(self, allowed: str, target: str) -> None:
-        if self.status != allowed:
-            raise InvalidTransition(_("A round that is %(status)s cannot become %(target)s.",
-                                      status=status_word(self.status), target=status_word(target)))
+    # --- transitions (draft → open → closed: OpenCloseLifecycle; then → published) -----------------------
+    def _refusal(self, status: str, target: str) -> str:
+        return _("A round that is %(status)s cannot become %(target)s.", status=status_word(status),
+                 target=status_word(target))
 
     def open(self, now: datetime) -> None:
-        self._require("draft", "open")
-        self.status = "open"
-        self.opened_at = now
-        if self.opens_at is None or self.opens_at > now:
-            self.opens_at = now
-
-    def close(self, now: datetime) -> None:
-        self._require("open", "closed")
-        self.status = "closed"
-        self.closed_at = now
+        self._start(now)
 
     def publish(self, now: datetime) -> None:
         self._require("closed", "published")
@@ -156,11 +146,7 @@ class Round(db.Model):
         self.published_at = now
 
     def accepts_answers(self, now: datetime) -> bool:
-        return self.status == "open" and (self.closes_at is None or now < self.closes_at)
-
-    @property
-    def is_editable(self) -> bool:
-        return self.status == "draft"
+        return self.is_open_at(now)
 
     def __repr__(self) -> str:
         return f"<Round {self.committee_id}#{self.number} {self.kind} {self.status}>"
