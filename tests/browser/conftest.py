@@ -56,3 +56,12 @@ def page(browser, live_server):
         yield page
     finally:
         context.close()
+
+
+def log_in(page, email: str, password: str) -> None:
+    """Logs in through the Spanish login form, as a person would, and waits for the home page."""
+    page.goto("/login")
+    page.get_by_label("Correo electrónico").fill(email)
+    page.get_by_label("Contraseña").fill(password)
+    page.locator("#login-submit").click()
+    page.wait_for_url("**/")

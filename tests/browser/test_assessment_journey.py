@@ -6,13 +6,11 @@ from playwright.sync_api import expect
 
 from whitepaper.demo import demo_password
 
+from .conftest import log_in
+
 
 def test_assessor_rates_a_criterion_with_autosave_and_opens_the_scorecard(page):
-    page.goto("/login")
-    page.get_by_label("Correo electrónico").fill("evaluadora@demo.cepal.org")
-    page.get_by_label("Contraseña").fill(demo_password("assessor"))
-    page.locator("#login-submit").click()
-    page.wait_for_url("**/")
+    log_in(page, "evaluadora@demo.cepal.org", demo_password("assessor"))
 
     page.goto("/assessments/?status=draft")
     page.get_by_role("link", name="Región Huetar Norte").click()
@@ -49,11 +47,7 @@ def test_assessor_rates_a_criterion_with_autosave_and_opens_the_scorecard(page):
 
 
 def test_two_people_editing_the_same_criterion_see_a_conflict_and_choose(page):
-    page.goto("/login")
-    page.get_by_label("Correo electrónico").fill("evaluadora@demo.cepal.org")
-    page.get_by_label("Contraseña").fill(demo_password("assessor"))
-    page.locator("#login-submit").click()
-    page.wait_for_url("**/")
+    log_in(page, "evaluadora@demo.cepal.org", demo_password("assessor"))
     page.goto("/assessments/?status=draft")
     page.get_by_role("link", name="Región Huetar Norte").click()
     draft_url = page.url

@@ -3,13 +3,11 @@ from __future__ import annotations
 
 from whitepaper.demo import demo_password
 
+from .conftest import log_in
+
 
 def test_member_saves_a_draft_then_submits_the_open_round(page):
-    page.goto("/login")
-    page.get_by_label("Correo electrónico").fill("integrante@demo.cepal.org")
-    page.get_by_label("Contraseña").fill(demo_password("member"))
-    page.locator("#login-submit").click()
-    page.wait_for_url("**/")
+    log_in(page, "integrante@demo.cepal.org", demo_password("member"))
 
     page.goto("/committees/")
     page.locator("a.button[href$='/answer']").click()  # the only open round: the vision committee's

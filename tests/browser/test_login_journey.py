@@ -3,15 +3,14 @@ from __future__ import annotations
 
 from whitepaper.demo import demo_password
 
+from .conftest import log_in
+
 
 def test_log_in_switch_language_and_log_out(page):
     page.goto("/")
     assert page.url.endswith("/login?next=/")
     assert page.locator("html").get_attribute("lang") == "es"
-    page.get_by_label("Correo electrónico").fill("admin@demo.cepal.org")
-    page.get_by_label("Contraseña").fill(demo_password("admin"))
-    page.locator("#login-submit").click()
-    page.wait_for_url("**/")
+    log_in(page, "admin@demo.cepal.org", demo_password("admin"))
     assert page.get_by_role("heading", level=1).inner_text() == "Le damos la bienvenida al Planbarómetro"
 
     page.locator("#lang-en").click()
