@@ -1,4 +1,4 @@
-# The two commands a newcomer needs: `make run` and `make test` (DESIGN.md section 5).
+# The two commands a newcomer needs: `make run` and `make test` (docs/design.md §3.1).
 VENV   := .venv
 PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app wsgi

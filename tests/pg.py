@@ -1,4 +1,4 @@
-"""A throwaway PostgreSQL server for the test session (STACK.md section 3), on 127.0.0.1 only."""
+"""A throwaway PostgreSQL server for the test session (docs/design.md §5.1), on 127.0.0.1 only."""
 from __future__ import annotations
 
 import shutil

@@ -74,15 +74,21 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .catalogue import api as _catalogue_api  # noqa: F401  (registers its routes on the API blueprint)
     from .catalogue.views import bp as catalogue_bp
-    from .delphi import api as _delphi_api  # noqa: F401  (registers its routes on the API blueprint)
-    from .delphi import ballot_api as _ballot_api  # noqa: F401  (registers its routes on the API blueprint)
+    from .delphi import api as _committees_api  # noqa: F401  (registers its routes on the API blueprint)
+    from .delphi.rounds import api as _rounds_api  # noqa: F401  (registers its routes on the API blueprint)
+    from .delphi.ballots import api as _ballots_api  # noqa: F401  (registers its routes on the API blueprint)
     from .main.views import bp as main_bp
     from .assessment import api as _assessment_api  # noqa: F401  (registers its routes on the API blueprint)
     for blueprint in (main_bp, auth_bp, admin_bp, catalogue_bp, api_bp):
         app.register_blueprint(blueprint)
-    from .delphi.views import bp as delphi_bp
+    # the committees' blueprint carries the committee, round and systemizing pages; the committee's results
+    # page (composed from rounds and ballots) sits in delphi.views on the ballots' blueprint
+    from .delphi import views as _committee_views  # noqa: F401
+    from .delphi.ballots.views import bp as ballots_bp
+    from .delphi.blueprint import bp as delphi_bp
+    from .delphi.rounds import codebook_views as _codebook_views  # noqa: F401
+    from .delphi.rounds import views as _round_views  # noqa: F401
     app.register_blueprint(delphi_bp)
-    from .delphi.ballot_views import bp as ballots_bp
     app.register_blueprint(ballots_bp)
     from .assessment.views import bp as assessment_bp
     app.register_blueprint(assessment_bp)

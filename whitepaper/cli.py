@@ -1,4 +1,4 @@
-"""Command-line interface (`flask --app wsgi …`), with the names fixed in DESIGN.md section 5."""
+"""Command-line interface (`flask --app wsgi …`), with the names fixed in docs/design.md §3.2."""
 from __future__ import annotations
 
 import sys

@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .redirects import safe_next, same_site_path
 
 
 class DomainError(Exception):
@@ -74,7 +75,6 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         """A refusal keeps its status and says why; on a page, with a way back to where the action started."""
-        from .web import safe_next, same_site_path
         db.session.rollback()
         back = None if wants_json() else (safe_next(request.form.get("back")) or same_site_path(request.referrer))
         if back is None:

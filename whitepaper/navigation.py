@@ -66,3 +66,8 @@ def job_status(status: str) -> str:
 def subregion_label(key: str) -> str:
     return str({"south_america": _l("South America"), "central_america_mexico": _l("Central America and Mexico"),
                 "caribbean": _l("The Caribbean")}.get(key, key))
+
+
+def role_label(role: str) -> str:
+    return str({"admin": _l("Administrator"), "facilitator": _l("Facilitator"), "member": _l("Committee member"),
+                "assessor": _l("Assessor"), "observer": _l("Observer")}[role])

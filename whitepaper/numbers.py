@@ -1,4 +1,4 @@
-"""Exact rounding and output conversion for every number the platform shows (METHODS.md, "Arithmetic").
+"""Exact rounding and output conversion for every number the platform shows (docs/methods.md §1).
 
 Computation stays in exact rationals; these helpers are the only way a number leaves that world.
 """

@@ -183,7 +183,7 @@ def can_see_round(user: Any, round_: Any) -> bool:
 
 # --- committee ballots (virtual votes) ----------------------------------------------------------------
 # Tallies are published to everyone who may see a ballot only once it has closed; individual votes only for
-# roll-call ballots, after closing. Facilitators see who has voted, never how (METHODS.md section 3).
+# roll-call ballots, after closing. Facilitators see who has voted, never how (docs/methods.md §5.4).
 
 def can_manage_ballot(user: Any, ballot: Any) -> bool:
     return can_manage_committee(user, ballot.committee)

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from typing import Callable
-from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, redirect, request, url_for
 from flask_login import current_user
 
 from .errors import error_response
+
+# TEMPORARY re-export, only for whitepaper/delphi/views.py (being moved by others): drop once it imports
+# safe_next from .redirects.
 
 LANG_COOKIE = "lang"
 
@@ -16,24 +18,6 @@ def public(view: Callable) -> Callable:
     """Marks a view as reachable without logging in (every other view requires it)."""
     view.is_public = True  # type: ignore[attr-defined]
     return view
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only same-site relative paths, never an open redirect."""
-    if not target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return None
-    return target
-
-
-def same_site_path(url: str | None) -> str | None:
-    """The path of a URL of this site (such as the referrer), or None for anything else."""
-    if not url:
-        return None
-    root = request.host_url
-    return safe_next("/" + url[len(root):]) if url.startswith(root) else None
 
 
 def select_locale() -> str:
@@ -77,13 +61,12 @@ def init_app(app: Flask) -> None:
             headers.setdefault("Cache-Control", "private, no-store")
         return response
 
-    from .admin.forms import role_label
+    from .navigation import role_label
     app.jinja_env.filters["role_label"] = role_label
 
     @app.context_processor
     def inject_globals():
         from . import navigation, permissions
-        from .admin.forms import role_label
         return {"perm": permissions, "lang": select_locale(), "nav_items": navigation.nav_items,
                 "home_cards": navigation.home_cards, "role_label": role_label,
                 "subregion_label": navigation.subregion_label, "job_status": navigation.job_status}

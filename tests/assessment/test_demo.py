@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from whitepaper.models import Assessment, Country, PlanningModel, Rating
+from whitepaper.models import Assessment, Country, PlanningModel, Rating, User
 
 
 def _national(db, iso3):
@@ -30,7 +30,7 @@ def test_demo_self_evaluations(app, db, client, login_as):
     published = db.session.scalars(select(Assessment).where(Assessment.status == "published")).all()
     assert len({a.country_id for a in published if a.version_id == costa_rica[1].version_id}) >= 3
 
-    assessor = db.session.scalar(select(demo.User).where(demo.User.email == "evaluadora@demo.cepal.org"))
+    assessor = db.session.scalar(select(User).where(User.email == "evaluadora@demo.cepal.org"))
     login_as(assessor)
     latest = client.get(f"/api/v1/assessments/{costa_rica[1].id}/scorecard").get_json()
     assert latest["completeness"] == 1.0 and latest["provisional"] is False

@@ -1,5 +1,5 @@
-"""The scorecard: the page, the API and a recomputation from the stored ratings by METHODS.md give the same
-numbers; the previous assessment and the regional comparison are chosen exactly as METHODS.md says."""
+"""The scorecard: the page, the API and a recomputation from the stored ratings by docs/methods.md §2 give the same
+numbers; the previous assessment and the regional comparison are chosen exactly as in docs/methods.md §2.12, §2.13."""
 from __future__ import annotations
 
 import re
@@ -27,7 +27,7 @@ def mixed(criterion) -> RatingData | None:
 
 
 def recompute(tree, stored: dict[str, dict]) -> dict:
-    """METHODS.md section 1, written out again independently of whitepaper.assessment.scoring."""
+    """docs/methods.md §2, written out again independently of whitepaper.assessment.scoring."""
     attainment, status, dims = {}, {}, {}
     for d in tree.dimensions:
         num = den = 0

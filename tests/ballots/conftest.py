@@ -9,6 +9,9 @@ import pytest
 
 from tests.conftest import IsolatedClient, base_config
 from tests.system import require
+from whitepaper.delphi.ballots import lifecycle as ballot_lifecycle
+from whitepaper.delphi.ballots import queries as ballot_queries
+from whitepaper.delphi.ballots import votes as ballot_votes
 
 
 @dataclass
@@ -76,18 +79,17 @@ def committee_setup(db) -> Callable[..., Setup]:
 
 def vote(db, ballot, user, choices: dict, *, commit: bool = True):
     """choices: {subject: "approve" | ("reject", reason[, value]) | "abstain"}."""
-    from whitepaper.delphi import ballot_queries, ballot_services
     from whitepaper.models.ballot import BallotItem
     items = {i.subject: i.id for i in db.session.scalars(db.select(BallotItem)
                                                         .where(BallotItem.ballot_id == ballot.id))}
     inputs = {}
     for subject, choice in choices.items():
         if isinstance(choice, tuple):
-            inputs[items[subject]] = ballot_services.VoteInput(choice[0], choice[1],
+            inputs[items[subject]] = ballot_votes.VoteInput(choice[0], choice[1],
                                                                choice[2] if len(choice) > 2 else None)
         else:
-            inputs[items[subject]] = ballot_services.VoteInput(choice)
-    summary = ballot_services.cast_votes(user, ballot_queries.ballot(ballot.id), inputs)
+            inputs[items[subject]] = ballot_votes.VoteInput(choice)
+    summary = ballot_votes.cast_votes(user, ballot_queries.ballot(ballot.id), inputs)
     if commit:
         db.session.commit()
     return summary
@@ -96,11 +98,10 @@ def vote(db, ballot, user, choices: dict, *, commit: bool = True):
 def run_ballot(db, setup: Setup, stage: str, plan: dict, *, rule=None, subjects=None, ballot=None):
     """Creates (unless given), opens, votes and closes a ballot. plan: {member index: {subject: choice}};
     subjects not named in a member's plan are approved when the plan has the key "*": "approve"."""
-    from whitepaper.delphi import ballot_queries, ballot_services
     if ballot is None:
         kwargs = {"rule": rule} if rule is not None else {}
-        ballot = ballot_services.create_ballot(setup.facilitator, setup.committee, stage, subjects=subjects, **kwargs)
-    ballot_services.open_ballot(setup.facilitator, ballot)
+        ballot = ballot_lifecycle.create_ballot(setup.facilitator, setup.committee, stage, subjects=subjects, **kwargs)
+    ballot_lifecycle.open_ballot(setup.facilitator, ballot)
     db.session.commit()
     loaded = ballot_queries.ballot(ballot.id)
     subjects_all = [i.subject for i in loaded.items]
@@ -111,7 +112,7 @@ def run_ballot(db, setup: Setup, stage: str, plan: dict, *, rule=None, subjects=
             for subject in subjects_all:
                 choices.setdefault(subject, default)
         vote(db, ballot, setup.members[index], choices)
-    ballot_services.close_ballot(setup.facilitator, ballot_queries.ballot(ballot.id))
+    ballot_lifecycle.close_ballot(setup.facilitator, ballot_queries.ballot(ballot.id))
     db.session.commit()
     return ballot_queries.ballot(ballot.id)
 

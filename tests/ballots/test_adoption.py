@@ -1,4 +1,4 @@
-"""Adoption (METHODS.md section 3): the consultation closes only when every subject has the outcome it needs;
+"""Adoption (docs/methods.md §5.8, §6): the consultation closes only when every subject has the outcome it needs;
 the version built for the CRP holds exactly the approved content; the CRP decision approves it, retires the
 previous approved version, and earlier assessments keep the version they were made with."""
 from __future__ import annotations
@@ -10,7 +10,9 @@ import pytest
 
 from whitepaper.catalogue import queries as catalogue_queries
 from whitepaper.catalogue import services as catalogue_services
-from whitepaper.delphi import ballot_queries, ballot_services
+from whitepaper.delphi.ballots import adoption as ballot_adoption
+from whitepaper.delphi.ballots import queries as ballot_queries
+from whitepaper.delphi.ballots import resolution as ballot_resolution
 from whitepaper.errors import Conflict
 
 from .conftest import run_ballot
@@ -40,8 +42,8 @@ def run_consultation(db, setup):
 
     candidates = ballot_queries.follow_up_candidates(dims)
     outcomes_item = next(c.item for c in candidates if c.item.subject == "outcomes")
-    follow = ballot_services.create_follow_up(setup.facilitator, dims, {
-        outcomes_item.id: ballot_services.FollowUpInput(revised_text=REVISED_OUTCOMES)})
+    follow = ballot_resolution.create_follow_up(setup.facilitator, dims, {
+        outcomes_item.id: ballot_resolution.FollowUpInput(revised_text=REVISED_OUTCOMES)})
     db.session.commit()
     run_ballot(db, setup, "dimensions_levels", _all_approve(), ballot=follow)
     run_ballot(db, setup, "criteria", _all_approve())  # now the outcomes criteria
@@ -55,9 +57,9 @@ def run_consultation(db, setup):
     assert (outcomes["SEC-1-02"], outcomes["SEC-3-02"]) == ("rejected", "not_decided")
     candidates = {c.item.subject: c for c in ballot_queries.follow_up_candidates(optimal)}
     assert candidates["SEC-1-02"].suggested_value == 3
-    follow = ballot_services.create_follow_up(setup.facilitator, optimal, {
-        candidates["SEC-1-02"].item.id: ballot_services.FollowUpInput(revised_value=3),
-        candidates["SEC-3-02"].item.id: ballot_services.FollowUpInput()})
+    follow = ballot_resolution.create_follow_up(setup.facilitator, optimal, {
+        candidates["SEC-1-02"].item.id: ballot_resolution.FollowUpInput(revised_value=3),
+        candidates["SEC-3-02"].item.id: ballot_resolution.FollowUpInput()})
     db.session.commit()
     run_ballot(db, setup, "optimal_levels", _all_approve(), ballot=follow)
 
@@ -88,7 +90,7 @@ def test_closing_the_consultation_builds_exactly_the_approved_content(db, commit
 
     state = ballot_queries.consultation_state(setup.committee)
     assert state.can_close, state.obstacles
-    result = ballot_services.close_consultation(setup.facilitator, setup.committee)
+    result = ballot_adoption.close_consultation(setup.facilitator, setup.committee)
     db.session.commit()
 
     built = catalogue_queries.version_content(catalogue_queries.version_tree(result.id))
@@ -100,14 +102,14 @@ def test_closing_the_consultation_builds_exactly_the_approved_content(db, commit
     db.session.refresh(consulted)
     assert consulted.status == "retired"
     with pytest.raises(Conflict, match="already closed"):
-        ballot_services.close_consultation(setup.facilitator, setup.committee)
+        ballot_adoption.close_consultation(setup.facilitator, setup.committee)
 
 
 def test_consultation_cannot_close_while_a_subject_is_undecided(db, committee_setup):
     setup = committee_setup()
     run_ballot(db, setup, "dimensions_levels", _all_approve())
     with pytest.raises(Conflict):
-        ballot_services.close_consultation(setup.facilitator, setup.committee)
+        ballot_adoption.close_consultation(setup.facilitator, setup.committee)
     db.session.rollback()
     state = ballot_queries.consultation_state(setup.committee)
     assert not state.can_close
@@ -133,7 +135,7 @@ def test_crp_decision_approves_the_result_and_earlier_assessments_keep_their_ver
     setup.committee.catalogue_version = draft
     db.session.commit()
     run_consultation(db, setup)
-    result = ballot_services.close_consultation(setup.facilitator, setup.committee)
+    result = ballot_adoption.close_consultation(setup.facilitator, setup.committee)
     db.session.commit()
 
     admin = db.session.merge(setup.facilitator)

@@ -8,7 +8,9 @@ from typing import Callable
 
 from sqlalchemy import func, select
 
-from whitepaper.delphi import ballot_queries, ballot_services
+from whitepaper.delphi.ballots import lifecycle as ballot_lifecycle
+from whitepaper.delphi.ballots import queries as ballot_queries
+from whitepaper.delphi.ballots import votes as ballot_votes
 from whitepaper.errors import Conflict
 from whitepaper.models import AuditEvent, User
 from whitepaper.models.ballot import Ballot, BallotItem, Vote
@@ -57,18 +59,18 @@ def _open_ballot(db, setup, unit: str, number: int) -> Ballot:
                                     "sustainable_agenda")):
         db.session.add(BallotItem(ballot=b, position=position, subject=key, dimension_key=key))
     db.session.flush()
-    ballot_services.open_ballot(setup.facilitator, b)
+    ballot_lifecycle.open_ballot(setup.facilitator, b)
     db.session.commit()
     return b
 
 
-def _caster(app, ballot_id: int, user_id: int, item_id: int, vote: ballot_services.VoteInput):
+def _caster(app, ballot_id: int, user_id: int, item_id: int, vote: ballot_votes.VoteInput):
     def prepare():
         from whitepaper.extensions import db
         user = db.session.get(User, user_id)
         loaded = ballot_queries.ballot(ballot_id)
         db.session.commit()   # hold no snapshot or lock at the start line
-        return lambda: ballot_services.cast_votes(user, loaded, {item_id: vote})
+        return lambda: ballot_votes.cast_votes(user, loaded, {item_id: vote})
     return prepare
 
 
@@ -83,8 +85,8 @@ def _check_same_voter_twice(pg_app, unit: str):
     revision = 0
     for n in range(ROUNDS):
         # Each writes something different from the other and from whatever won the previous round.
-        first = ballot_services.VoteInput("reject", f"round {n}: first connection")
-        second = ballot_services.VoteInput("abstain" if n % 2 == 0 else "approve")
+        first = ballot_votes.VoteInput("reject", f"round {n}: first connection")
+        second = ballot_votes.VoteInput("abstain" if n % 2 == 0 else "approve")
         errors = _race(pg_app, _caster(pg_app, ballot.id, voter.id, item_id, first),
                        _caster(pg_app, ballot.id, voter.id, item_id, second))
         assert errors == []
@@ -103,7 +105,7 @@ def _check_same_voter_twice(pg_app, unit: str):
         .group_by(AuditEvent.action)).all())
     assert events == {"vote.cast": 1, "vote.change": 2 * ROUNDS - 1}
 
-    ballot_services.close_ballot(setup.facilitator, ballot_queries.ballot(ballot.id))
+    ballot_lifecycle.close_ballot(setup.facilitator, ballot_queries.ballot(ballot.id))
     db.session.commit()
     item = db.session.get(BallotItem, item_id)
     assert item.approve + item.reject + item.abstain == 1
@@ -147,7 +149,7 @@ def test_a_vote_and_the_close_in_flight_together_are_counted_or_refused_never_lo
                     db.session.commit()
                     if not vote_first:
                         assert locked["closer"].wait(timeout=30)
-                    ballot_services.cast_votes(user, loaded, {item_id: ballot_services.VoteInput("approve")})
+                    ballot_votes.cast_votes(user, loaded, {item_id: ballot_votes.VoteInput("approve")})
                     db.session.commit()
                 except BaseException as error:  # noqa: BLE001
                     db.session.rollback()
@@ -164,7 +166,7 @@ def test_a_vote_and_the_close_in_flight_together_are_counted_or_refused_never_lo
                     db.session.commit()
                     if vote_first:
                         assert locked["voter"].wait(timeout=30)
-                    ballot_services.close_ballot(facilitator, loaded)
+                    ballot_lifecycle.close_ballot(facilitator, loaded)
                     db.session.commit()
                 except BaseException as error:  # noqa: BLE001
                     db.session.rollback()

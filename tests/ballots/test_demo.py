@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from whitepaper.catalogue import queries as catalogue_queries
-from whitepaper.delphi import ballot_queries
+from whitepaper.delphi.ballots import queries as ballot_queries
 from whitepaper.models.ballot import Ballot, BallotItem, CommentResolution, Vote
 from whitepaper.models.delphi import Committee
 

@@ -8,7 +8,12 @@ import re
 from sqlalchemy import select
 
 from tests.helpers import outbox
-from whitepaper.delphi import ballot_queries
+from whitepaper.delphi import results as delphi_results
+from whitepaper.delphi.ballots import adoption as ballot_adoption
+from whitepaper.delphi.ballots import lifecycle as ballot_lifecycle
+from whitepaper.delphi.ballots import queries as ballot_queries
+from whitepaper.delphi.ballots import votes as ballot_votes
+from whitepaper.delphi.rounds import lifecycle as round_lifecycle
 from whitepaper.models import AuditEvent
 from whitepaper.models.ballot import Ballot, BallotItem, Vote
 
@@ -147,14 +152,14 @@ def test_consultation_and_committee_results_pages(db, client, login_as, committe
 def test_the_crp_section_renders_without_a_request_and_prints_as_it_is(app, db, committee_setup):
     """The partial the CRP report includes: rendered in a worker (no request), no script, no inline style."""
     from flask import render_template_string
+
     from .test_adoption import run_consultation
-    from whitepaper.delphi import ballot_services
     setup = committee_setup()
     run_consultation(db, setup)
-    ballot_services.close_consultation(setup.facilitator, setup.committee)
+    ballot_adoption.close_consultation(setup.facilitator, setup.committee)
     db.session.commit()
     html = render_template_string('{% include "reports/_committee_results.html" %}',
-                                  committee_results=ballot_queries.committee_results(setup.committee))
+                                  committee_results=delphi_results.committee_results(setup.committee))
     assert "<script" not in html and "style=" not in html and "<svg" in html
     assert "2026-crp" in html and "SEC-2-05" in html          # rejected in a ballot, absent from the model
     assert html.count("<svg") == sum(len(ballot_queries.items_of(b)) for b in
@@ -180,8 +185,7 @@ def test_who_may_do_what(db, client, login_as, committee_setup, make_user):
     assert client.post(f"/ballots/committee/{setup.committee.id}/new", data={"stage": "criteria"}).status_code == 403
     assert client.post(f"/ballots/committee/{setup.committee.id}/consultation").status_code == 403
     # a draft is only for those who run the committee
-    from whitepaper.delphi import ballot_services
-    draft = ballot_services.create_ballot(setup.facilitator, setup.committee, "criteria")
+    draft = ballot_lifecycle.create_ballot(setup.facilitator, setup.committee, "criteria")
     db.session.commit()
     assert client.get(f"/ballots/{draft.id}/").status_code == 404
     assert client.get(f"/api/v1/ballots/{draft.id}/result").status_code == 404
@@ -200,12 +204,11 @@ def test_voting_is_audited_without_its_content(db, committee_setup):
 
 
 def test_an_unresolved_question_becomes_a_statement_of_a_draft_round(db, client, login_as, committee_setup):
-    from whitepaper.delphi import services as delphi_services
     from whitepaper.models.delphi import Item
     setup = committee_setup()
     ballot = run_ballot(db, setup, "dimensions_levels",
                         {0: {"design": ("reject", "¿Qué horizonte temporal debe tener el diseño?")}})
-    round_ = delphi_services.create_closed_round(setup.facilitator, setup.committee)
+    round_ = round_lifecycle.create_closed_round(setup.facilitator, setup.committee)
     db.session.commit()
     row = ballot_queries.comment_table(ballot)[0]
     login_as(setup.facilitator)
@@ -227,19 +230,18 @@ def test_votes_are_refused_once_the_closing_date_has_passed(db, committee_setup)
 
     import pytest
 
-    from whitepaper.delphi import ballot_services
     from whitepaper.errors import Conflict
     from whitepaper.models.base import utcnow
     setup = committee_setup()
     now = utcnow()
-    ballot = ballot_services.create_ballot(setup.facilitator, setup.committee, "dimensions_levels",
+    ballot = ballot_lifecycle.create_ballot(setup.facilitator, setup.committee, "dimensions_levels",
                                            closes_at=now + timedelta(days=1))
-    ballot_services.open_ballot(setup.facilitator, ballot, now=now)
+    ballot_lifecycle.open_ballot(setup.facilitator, ballot, now=now)
     db.session.commit()
     item_id = _items(db, ballot)["design"]
     loaded = ballot_queries.ballot(ballot.id)
-    ballot_services.cast_votes(setup.members[0], loaded, {item_id: ballot_services.VoteInput("approve")},
+    ballot_votes.cast_votes(setup.members[0], loaded, {item_id: ballot_votes.VoteInput("approve")},
                                now=now + timedelta(hours=23))
     with pytest.raises(Conflict, match="voting period ended"):
-        ballot_services.cast_votes(setup.members[1], loaded, {item_id: ballot_services.VoteInput("approve")},
+        ballot_votes.cast_votes(setup.members[1], loaded, {item_id: ballot_votes.VoteInput("approve")},
                                    now=now + timedelta(days=1))

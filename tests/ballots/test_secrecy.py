@@ -1,11 +1,13 @@
-"""Secrecy (METHODS.md section 3) in every page, API answer and export: no tally before closing, for anyone;
+"""Secrecy (docs/methods.md §5.4) in every page, API answer and export: no tally before closing, for anyone;
 a secret ballot never shows how anyone voted (facilitators see who voted, never how); a roll-call ballot
 publishes each vote with its voter after closing, and not before."""
 from __future__ import annotations
 
 import pytest
 
-from whitepaper.delphi import ballot_queries, ballot_services, tally
+from whitepaper.delphi.ballots import lifecycle as ballot_lifecycle
+from whitepaper.delphi.ballots import queries as ballot_queries
+from whitepaper.delphi.ballots import tally
 
 from .conftest import vote
 
@@ -33,9 +35,9 @@ def voted(db, committee_setup, make_user):
     """A committee of six, and an open ballot in which voters 1 and 2 voted (2 rejects with a reason)."""
     def make(secret: bool):
         setup = committee_setup()
-        ballot = ballot_services.create_ballot(setup.facilitator, setup.committee, "dimensions_levels",
+        ballot = ballot_lifecycle.create_ballot(setup.facilitator, setup.committee, "dimensions_levels",
                                                rule=tally.BallotRule(secret=secret))
-        ballot_services.open_ballot(setup.facilitator, ballot)
+        ballot_lifecycle.open_ballot(setup.facilitator, ballot)
         db.session.commit()
         vote(db, ballot, setup.members[1], {"design": "approve", "outcomes": "approve"})
         vote(db, ballot, setup.members[2], {"design": ("reject", REASON), "outcomes": "abstain"})
@@ -47,7 +49,7 @@ def voted(db, committee_setup, make_user):
 
 
 def _close(db, setup, ballot):
-    ballot_services.close_ballot(setup.facilitator, ballot_queries.ballot(ballot.id))
+    ballot_lifecycle.close_ballot(setup.facilitator, ballot_queries.ballot(ballot.id))
     db.session.commit()
 
 

@@ -1,4 +1,4 @@
-"""The tally of METHODS.md section 3 through the services and the API: hand-worked boundary cases (exactly two
+"""The tally of docs/methods.md §5.4 through the services and the API: hand-worked boundary cases (exactly two
 thirds, one vote short of quorum, everyone abstaining, no eligible voter, the cap on rejections, a country with
 several members), and a property: whatever the votes and their changes, the stored result is tally_item of the
 final votes."""
@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from whitepaper.delphi import ballot_queries, ballot_services, tally
+from whitepaper.delphi.ballots import lifecycle as ballot_lifecycle
+from whitepaper.delphi.ballots import queries as ballot_queries
+from whitepaper.delphi.ballots import tally
 from whitepaper.errors import NotAllowed
 from whitepaper.models.ballot import BallotItem, Vote
 
@@ -77,14 +79,14 @@ def test_cap_on_rejections_with_two_thirds(db, client, login_as, committee_setup
 
 def test_no_eligible_voter_leaves_every_item_not_decided(db, client, login_as, committee_setup):
     setup = committee_setup(members=[("CHL", False), ("ARG", False)])   # nobody is a voting representative
-    ballot = ballot_services.create_ballot(setup.facilitator, setup.committee, "dimensions_levels",
+    ballot = ballot_lifecycle.create_ballot(setup.facilitator, setup.committee, "dimensions_levels",
                                            rule=tally.BallotRule(unit="country"))
-    assert ballot_services.open_ballot(setup.facilitator, ballot) == 0
+    assert ballot_lifecycle.open_ballot(setup.facilitator, ballot) == 0
     db.session.commit()
     with pytest.raises(NotAllowed):
         vote(db, ballot, setup.members[0], {"design": A})
     db.session.rollback()
-    ballot_services.close_ballot(setup.facilitator, ballot_queries.ballot(ballot.id))
+    ballot_lifecycle.close_ballot(setup.facilitator, ballot_queries.ballot(ballot.id))
     db.session.commit()
     items = _api(client, login_as, setup.facilitator, ballot.id)["items"]
     assert {(i["eligible"], i["quorum_met"], i["outcome"]) for i in items} == {(0, False, "not_decided")}
@@ -94,9 +96,9 @@ def test_country_unit_counts_one_vote_per_country_through_its_representative(db,
                                                                               committee_setup):
     setup = committee_setup(members=[("CHL", True), ("CHL", False), ("CHL", False), ("ARG", True), ("BRA", True)])
     chile_rep, chile_other = setup.by_country["CHL"][0], setup.by_country["CHL"][1]
-    ballot = ballot_services.create_ballot(setup.facilitator, setup.committee, "dimensions_levels",
+    ballot = ballot_lifecycle.create_ballot(setup.facilitator, setup.committee, "dimensions_levels",
                                            rule=tally.BallotRule(unit="country", secret=False))
-    assert ballot_services.open_ballot(setup.facilitator, ballot) == 3        # three countries, not five members
+    assert ballot_lifecycle.open_ballot(setup.facilitator, ballot) == 3        # three countries, not five members
     db.session.commit()
 
     with pytest.raises(NotAllowed):
@@ -112,7 +114,7 @@ def test_country_unit_counts_one_vote_per_country_through_its_representative(db,
     vote(db, ballot, setup.by_country["BRA"][0], {"design": R})
     # one row per (item, country): Chile design and institutional, Argentina both, Brazil design
     assert db.session.scalar(select(func.count()).select_from(Vote).where(Vote.country_id.is_not(None))) == 5
-    ballot_services.close_ballot(setup.facilitator, ballot_queries.ballot(ballot.id))
+    ballot_lifecycle.close_ballot(setup.facilitator, ballot_queries.ballot(ballot.id))
     db.session.commit()
 
     result = _api(client, login_as, setup.facilitator, ballot.id)
@@ -157,14 +159,14 @@ def test_the_stored_result_is_the_tally_of_the_final_votes(db, histories, quorum
                                 prefix=f"p{next(examples)}")
         rule = tally.BallotRule(unit="country" if by_country else "member", quorum=quorum, threshold=threshold,
                                 reject_cap=cap)
-        ballot = ballot_services.create_ballot(setup.facilitator, setup.committee, "dimensions_levels", rule=rule,
+        ballot = ballot_lifecycle.create_ballot(setup.facilitator, setup.committee, "dimensions_levels", rule=rule,
                                                subjects=["design"])
-        ballot_services.open_ballot(setup.facilitator, ballot)
+        ballot_lifecycle.open_ballot(setup.facilitator, ballot)
         for user, history in zip(setup.members, histories):
             for choice in history:
                 given = (choice, "Porque sí.") if choice == "reject" else choice
                 vote(db, ballot, user, {"design": given}, commit=False)
-        ballot_services.close_ballot(setup.facilitator, ballot_queries.ballot(ballot.id))
+        ballot_lifecycle.close_ballot(setup.facilitator, ballot_queries.ballot(ballot.id))
         item = db.session.scalar(select(BallotItem).where(BallotItem.ballot_id == ballot.id))
         finals = [history[-1] for history in histories if history]
         expected = tally.tally_item(finals.count("approve"), finals.count("reject"), finals.count("abstain"),

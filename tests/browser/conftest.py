@@ -1,7 +1,6 @@
 """A live server on 127.0.0.1 (SQLite, demo data) and Debian's Chromium driven by Playwright."""
 from __future__ import annotations
 
-import os
 import threading
 
 import pytest
@@ -16,8 +15,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
-    from whitepaper import create_app
-    from whitepaper import demo
+    from whitepaper import create_app, demo
     from whitepaper.extensions import db
     url = "sqlite:///" + str(tmp_path_factory.mktemp("live") / "live.sqlite")
     prepare_database(url)

@@ -1,4 +1,4 @@
-"""Browsing the catalogue (public for approved versions) and its JSON API (DESIGN.md section 5)."""
+"""Browsing the catalogue (public for approved versions) and its JSON API (docs/design.md §3.4)."""
 from __future__ import annotations
 
 from whitepaper.models import DIMENSION_KEYS

@@ -1,4 +1,4 @@
-"""Version statuses and transitions exactly as METHODS.md section 3, the current version, and the audit."""
+"""Version statuses and transitions exactly as docs/methods.md §6.1, the current version, and the audit."""
 from __future__ import annotations
 
 from datetime import date

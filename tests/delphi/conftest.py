@@ -8,6 +8,12 @@ from typing import Callable, Sequence
 
 import pytest
 
+from whitepaper.delphi import committees as delphi_committees
+from whitepaper.delphi.rounds import answers as round_answers
+from whitepaper.delphi.rounds import items as round_items
+from whitepaper.delphi.rounds import lifecycle as round_lifecycle
+from whitepaper.delphi.rounds import queries as round_queries
+
 # Twelve countries: five of South America, five of Central America and Mexico, two of the Caribbean.
 COUNTRIES = ("CHL", "ARG", "COL", "PER", "URY", "MEX", "CRI", "GTM", "PAN", "DOM", "JAM", "TTO")
 
@@ -16,31 +22,29 @@ COUNTRIES = ("CHL", "ARG", "COL", "PER", "URY", "MEX", "CRI", "GTM", "PAN", "DOM
 def committee(db, make_user) -> Callable:
     """committee(model="sectoral", countries=("CHL", "ARG")) -> namespace(committee, admin, facilitator,
     members (users, in the order of `countries`), memberships)."""
-    from whitepaper.delphi import queries, services
     calls = itertools.count()
 
     def make(model: str = "sectoral", countries: Sequence[str] = COUNTRIES[:4]) -> SimpleNamespace:
         call = next(calls)
         admin = make_user("admin", name="Admin Person")
-        committees = {c.planning_model.key: c for c in services.ensure_committees(admin)}
+        committees = {c.planning_model.key: c for c in delphi_committees.ensure_committees(admin)}
         target = committees[model]
         facilitator = make_user("facilitator", name="Facilitator Person")
-        services.add_membership(admin, target, facilitator, role="facilitator", notify=False)
+        delphi_committees.add_membership(admin, target, facilitator, role="facilitator", notify=False)
         memberships = []
         for index, iso3 in enumerate(countries):
             user = make_user("member", country=iso3, name=f"Member{index:02d}{model} Surname{index:02d}",
                              email=f"{model}-{call}-member{index:02d}@example.org")
-            memberships.append(services.add_membership(facilitator, target, user, notify=False))
+            memberships.append(delphi_committees.add_membership(facilitator, target, user, notify=False))
         db.session.commit()
-        return SimpleNamespace(committee=queries.committee(target.id), admin=admin, facilitator=facilitator,
+        return SimpleNamespace(committee=delphi_committees.committee(target.id), admin=admin, facilitator=facilitator,
                                members=[m.user for m in memberships], memberships=memberships)
     return make
 
 
 def rate(db, round_, members, ratings_by_item: Sequence[Sequence[int | None]], comments=None) -> None:
     """Member i submits ratings_by_item[j][i] for agreement item j (None: "don't know")."""
-    from whitepaper.delphi import queries, services
-    items = [i for i in queries.round_detail(round_.id).items]
+    items = [i for i in round_queries.round_detail(round_.id).items]
     for index, member in enumerate(members):
         inputs = {}
         for item, ratings in zip(items, ratings_by_item):
@@ -48,9 +52,9 @@ def rate(db, round_, members, ratings_by_item: Sequence[Sequence[int | None]], c
                 continue
             rating = ratings[index]
             comment = (comments or {}).get((item.position, index))
-            inputs[item.id] = services.AnswerInput(rating=rating, dont_know=rating is None, comment=comment)
+            inputs[item.id] = round_answers.AnswerInput(rating=rating, dont_know=rating is None, comment=comment)
         if inputs:
-            services.save_response(member, round_, inputs, submit=True)
+            round_answers.save_response(member, round_, inputs, submit=True)
     db.session.commit()
 
 
@@ -58,7 +62,6 @@ def rate(db, round_, members, ratings_by_item: Sequence[Sequence[int | None]], c
 def closed_round(db, committee) -> Callable:
     """closed_round([[4, 5, …], …], scale=5, rule="default", status="published") -> namespace(round, items,
     plus the committee's namespace). One agreement item per list; member i gives the i-th rating."""
-    from whitepaper.delphi import queries, services
 
     def make(ratings_by_item: Sequence[Sequence[int | None]], *, scale: int = 5, rule: str = "default",
              band=None, status: str = "published", countries: Sequence[str] | None = None,
@@ -66,19 +69,19 @@ def closed_round(db, committee) -> Callable:
         size = max(len(r) for r in ratings_by_item) if ratings_by_item else 0
         world = committee(model, countries or [COUNTRIES[i % len(COUNTRIES)] for i in range(size)])
         fac = world.facilitator
-        round_ = services.create_closed_round(fac, world.committee, scale=scale, rule=rule, band=band)
+        round_ = round_lifecycle.create_closed_round(fac, world.committee, scale=scale, rule=rule, band=band)
         for position in range(len(ratings_by_item)):
-            services.add_agreement_item(fac, round_, {"es": f"Enunciado {position + 1}",
+            round_items.add_agreement_item(fac, round_, {"es": f"Enunciado {position + 1}",
                                                       "en": f"Statement {position + 1}"})
-        services.open_round(fac, round_)
+        round_lifecycle.open_round(fac, round_)
         db.session.commit()
         rate(db, round_, world.members, ratings_by_item, comments)
         if status in ("closed", "published"):
-            services.close_round(fac, round_)
+            round_lifecycle.close_round(fac, round_)
         if status == "published":
-            services.publish_round(fac, round_)
+            round_lifecycle.publish_round(fac, round_)
         db.session.commit()
-        world.round = queries.round_detail(round_.id)
+        world.round = round_queries.round_detail(round_.id)
         world.items = list(world.round.items)
         return world
     return make

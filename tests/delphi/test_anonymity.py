@@ -1,4 +1,4 @@
-"""Anonymity (METHODS.md section 2): no member reads another member's individual answers through any page, the
+"""Anonymity (docs/methods.md §4): no member reads another member's individual answers through any page, the
 API or an export; facilitators read content under pseudonyms, never beside a name; the participation page shows
 names but no content."""
 from __future__ import annotations
@@ -9,6 +9,12 @@ import re
 import pytest
 from sqlalchemy import select
 
+from whitepaper.delphi.rounds import answers as round_answers
+from whitepaper.delphi.rounds import codebook as round_codebook
+from whitepaper.delphi.rounds import items as round_items
+from whitepaper.delphi.rounds import lifecycle as round_lifecycle
+from whitepaper.delphi.rounds import queries as round_queries
+
 SECRET_GOOD = "SECRETO-GOOD-7781 la rectoría debe ser fuerte"
 SECRET_OBSTACLE = "SECRETO-OBST-5512 alta rotación"
 SECRET_REASON = "SECRETO-REASON-3390"
@@ -18,46 +24,54 @@ SECRET_REASON = "SECRETO-REASON-3390"
 def delphi_world(db, committee):
     """Round 1 (open, published, coded) and round 2 (closed, published) answered by four members; member 0 wrote
     the secrets."""
-    from whitepaper.delphi import queries, services
     world = committee("sectoral", ("CHL", "ARG", "MEX", "MEX"))
     fac = world.facilitator
-    first = services.create_open_round(fac, world.committee)
-    services.open_round(fac, first)
-    first = queries.round_detail(first.id)
+    first = round_lifecycle.create_open_round(fac, world.committee)
+    round_lifecycle.open_round(fac, first)
+    first = round_queries.round_detail(first.id)
     good, obstacles, ranking = first.items
     for index, member in enumerate(world.members):
         texts = ((SECRET_GOOD, SECRET_OBSTACLE, SECRET_REASON) if index == 0
                  else (f"Respuesta común {index}", f"Obstáculo común {index}", f"Razón {index}"))
-        services.save_response(member, first, {
-            good.id: services.AnswerInput(text=texts[0]), obstacles.id: services.AnswerInput(text=texts[1]),
-            ranking.id: services.AnswerInput(ranking={k: i + 1 for i, k in enumerate(ranking.option_keys)},
+        round_answers.save_response(member, first, {
+            good.id: round_answers.AnswerInput(text=texts[0]), obstacles.id: round_answers.AnswerInput(text=texts[1]),
+            ranking.id: round_answers.AnswerInput(ranking={k: i + 1 for i, k in enumerate(ranking.option_keys)},
                                              comment=texts[2])}, submit=True)
-    services.close_round(fac, first)
-    code = services.add_code(fac, first, label_es="Rectoría", label_en="Stewardship")
+    round_lifecycle.close_round(fac, first)
+    code = round_codebook.add_code(fac, first, label_es="Rectoría", label_en="Stewardship")
     from whitepaper.models import Answer
     for answer in db.session.scalars(select(Answer).where(Answer.item_id.in_([good.id, obstacles.id]))):
         if answer.text == SECRET_GOOD:
-            services.assign_code(fac, answer, code, "la rectoría debe ser fuerte")
+            round_codebook.assign_code(fac, answer, code, "la rectoría debe ser fuerte")
         else:
-            services.assign_code(fac, answer, code)
-    services.publish_round(fac, first)
-    second = services.create_closed_round(fac, world.committee)
-    services.add_items_from_codes(fac, second, [code.id])
-    services.open_round(fac, second)
+            round_codebook.assign_code(fac, answer, code)
+    round_lifecycle.publish_round(fac, first)
+    second = round_lifecycle.create_closed_round(fac, world.committee)
+    round_items.add_items_from_codes(fac, second, [code.id])
+    round_lifecycle.open_round(fac, second)
     db.session.commit()
-    second = queries.round_detail(second.id)
+    second = round_queries.round_detail(second.id)
     for index, member in enumerate(world.members):
-        services.save_response(member, second, {second.items[0].id: services.AnswerInput(rating=5 - index % 2)},
+        round_answers.save_response(member, second, {second.items[0].id: round_answers.AnswerInput(rating=5 - index % 2)},
                                submit=True)
-    services.close_round(fac, second)
-    services.publish_round(fac, second)
+    round_lifecycle.close_round(fac, second)
+    round_lifecycle.publish_round(fac, second)
     db.session.commit()
     world.first, world.second = first.id, second.id
     return world
 
 
 def _ids(db):
-    from whitepaper.models import (Answer, Code, Coding, Committee, Item, Membership, Pseudonym, Round)
+    from whitepaper.models import (
+        Answer,
+        Code,
+        Coding,
+        Committee,
+        Item,
+        Membership,
+        Pseudonym,
+        Round,
+    )
     return {
         "committee_id": [c.id for c in db.session.scalars(select(Committee))],
         "round_id": [r.id for r in db.session.scalars(select(Round))],

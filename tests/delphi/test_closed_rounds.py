@@ -4,29 +4,34 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from whitepaper.delphi.rounds import answers as round_answers
+from whitepaper.delphi.rounds import codebook as round_codebook
+from whitepaper.delphi.rounds import items as round_items
+from whitepaper.delphi.rounds import lifecycle as round_lifecycle
+from whitepaper.delphi.rounds import queries as round_queries
+
 
 def _coded_open_round(db, world):
-    from whitepaper.delphi import queries, services
     fac = world.facilitator
-    first = services.create_open_round(fac, world.committee)
-    services.open_round(fac, first)
-    first = queries.round_detail(first.id)
+    first = round_lifecycle.create_open_round(fac, world.committee)
+    round_lifecycle.open_round(fac, first)
+    first = round_queries.round_detail(first.id)
     good, obstacles, ranking = first.items
     for member in world.members:
-        services.save_response(member, first, {
-            good.id: services.AnswerInput(text="Presupuesto y coordinación."),
-            obstacles.id: services.AnswerInput(text="Rotación."),
-            ranking.id: services.AnswerInput(ranking={k: i + 1 for i, k in enumerate(ranking.option_keys)})},
+        round_answers.save_response(member, first, {
+            good.id: round_answers.AnswerInput(text="Presupuesto y coordinación."),
+            obstacles.id: round_answers.AnswerInput(text="Rotación."),
+            ranking.id: round_answers.AnswerInput(ranking={k: i + 1 for i, k in enumerate(ranking.option_keys)})},
             submit=True)
-    services.close_round(fac, first)
-    budget = services.add_code(fac, first, label_es="Vínculo plan-presupuesto", label_en="Plan-budget link",
+    round_lifecycle.close_round(fac, first)
+    budget = round_codebook.add_code(fac, first, label_es="Vínculo plan-presupuesto", label_en="Plan-budget link",
                                definition_es="Las metas del plan se reflejan en el presupuesto.",
                                definition_en="The plan's targets show in the budget.")
-    staff = services.add_code(fac, first, label_es="Equipos estables", label_en="Stable teams")
+    staff = round_codebook.add_code(fac, first, label_es="Equipos estables", label_en="Stable teams")
     from whitepaper.models import Answer
     for answer in db.session.scalars(select(Answer).where(Answer.item_id.in_([good.id, obstacles.id]))):
-        services.assign_code(fac, answer, budget if answer.item_id == good.id else staff)
-    services.publish_round(fac, first)
+        round_codebook.assign_code(fac, answer, budget if answer.item_id == good.id else staff)
+    round_lifecycle.publish_round(fac, first)
     db.session.commit()
     return first, budget, staff
 
@@ -72,23 +77,22 @@ def test_statements_are_drafted_from_codes_editable_and_keep_their_codes(db, cli
 
 def test_items_without_consensus_are_carried_over_with_their_feedback_and_stability(db, client, login_as,
                                                                                    closed_round):
-    from whitepaper.delphi import queries, services
     from whitepaper.models import Item
     world = closed_round([[5, 5, 4, 4], [1, 3, 5, 5]])  # the first reaches consensus, the second does not
     fac = world.facilitator
-    third = services.create_closed_round(fac, world.committee)
-    carried = services.carry_over(fac, third, world.round)
+    third = round_lifecycle.create_closed_round(fac, world.committee)
+    carried = round_items.carry_over(fac, third, world.round)
     assert [i.carried_from_item_id for i in carried] == [world.items[1].id]
-    services.open_round(fac, third)
+    round_lifecycle.open_round(fac, third)
     db.session.commit()
     login_as(world.members[0])
     page = client.get(f"/committees/rounds/{third.id}/answer").get_data(as_text=True)
     assert "In round 1" in page and "your answer" in page and "<svg" in page  # the earlier feedback
     item_id = carried[0].id
     for member, rating in zip(world.members, [1, 4, 5, 4]):  # member 1 changed 3 -> 4; member 3 changed 5 -> 4
-        services.save_response(member, third, {item_id: services.AnswerInput(rating=rating)}, submit=True)
+        round_answers.save_response(member, third, {item_id: round_answers.AnswerInput(rating=rating)}, submit=True)
     db.session.commit()
-    entry = queries.round_results(queries.round_detail(third.id)).items[0]
+    entry = round_queries.round_results(round_queries.round_detail(third.id)).items[0]
     assert entry.stability.n_both == 4 and entry.stability.changed == 2 and entry.stability.stable is False
     assert entry.cv_change == entry.agreement.cv - entry.previous.cv
     login_as(fac)

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from whitepaper.delphi.rounds import lifecycle as round_lifecycle
+
 
 def _outcomes(client, login_as, world):
     login_as(world.members[0])
@@ -57,8 +59,7 @@ def test_a_round_with_its_own_agreement_band(client, login_as, closed_round):
 
 @pytest.mark.parametrize("rule,scale", [("70_15", 5), ("rand_ucla", 5), ("default", 9)])
 def test_a_rule_is_refused_on_the_wrong_scale(committee, rule, scale):
-    from whitepaper.delphi import services
     from whitepaper.errors import InvalidInput
     world = committee()
     with pytest.raises(InvalidInput):
-        services.create_closed_round(world.facilitator, world.committee, scale=scale, rule=rule)
+        round_lifecycle.create_closed_round(world.facilitator, world.committee, scale=scale, rule=rule)

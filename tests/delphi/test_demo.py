@@ -3,17 +3,19 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from whitepaper.delphi import committees as delphi_committees
+from whitepaper.delphi.rounds import queries as round_queries
+
 
 def test_demo_committees_rounds_and_members(db):
     from whitepaper import demo
-    from whitepaper.delphi import queries
     from whitepaper.models import Answer, Membership, Response, Round, User
     demo.load()
     counts = {m: db.session.scalar(select(func.count()).select_from(m)) for m in (Round, Response, Answer, Membership)}
     demo.load()
     assert counts == {m: db.session.scalar(select(func.count()).select_from(m)) for m in counts}  # idempotent
 
-    committees = {c.planning_model.key: c for c in queries.committees()}
+    committees = {c.planning_model.key: c for c in delphi_committees.committees()}
     assert set(committees) == {"national", "subnational", "sectoral", "vision"}
     facilitator = db.session.scalar(select(User).where(User.email == "facilitadora@demo.cepal.org"))
     member = db.session.scalar(select(User).where(User.email == "integrante@demo.cepal.org"))
@@ -26,21 +28,21 @@ def test_demo_committees_rounds_and_members(db):
     sectoral = committees["sectoral"]
     first, second = sectoral.rounds[0], sectoral.rounds[1]
     assert (first.kind, first.status, second.kind, second.status) == ("open", "published", "closed", "published")
-    open_results = queries.round_results(first)
+    open_results = round_queries.round_results(first)
     assert open_results.respondents >= 10
     countries = {m.country_id for m in sectoral.members
                  if db.session.scalar(select(Response).where(Response.round_id == first.id,
                                                              Response.membership_id == m.id,
                                                              Response.status == "submitted"))}
     assert len(countries) >= 10
-    assert queries.uncoded_count(first) == 0
-    codebook = queries.code_frequencies(first)
+    assert round_queries.uncoded_count(first) == 0
+    codebook = round_queries.code_frequencies(first)
     assert 8 <= len(codebook) <= 12 and all(f.answers for f in codebook)
-    texts = [e.answer.text for _item, entries in queries.workspace(queries.round_detail(first.id)).items
+    texts = [e.answer.text for _item, entries in round_queries.workspace(round_queries.round_detail(first.id)).items
              for e in entries]
     assert len(set(texts)) == len(texts)  # no templated clones
 
-    closed = queries.round_results(second)
+    closed = round_queries.round_results(second)
     agreement = [e.agreement for e in closed.items if e.agreement is not None]
     assert any(a.consensus for a in agreement) and not all(a.consensus for a in agreement)
     assert closed.respondents >= 10
@@ -48,4 +50,4 @@ def test_demo_committees_rounds_and_members(db):
 
     vision = committees["vision"].rounds
     assert [(r.kind, r.status) for r in vision] == [("open", "open")]
-    assert queries.member_rounds_status(member, vision)[vision[0].id] == "not_started"
+    assert round_queries.member_rounds_status(member, vision)[vision[0].id] == "not_started"

@@ -4,21 +4,24 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.helpers import outbox
+from whitepaper.delphi.rounds import answers as round_answers
+from whitepaper.delphi.rounds import items as round_items
+from whitepaper.delphi.rounds import lifecycle as round_lifecycle
+from whitepaper.delphi.rounds import queries as round_queries
 
 
 def test_reminders_reach_only_the_members_who_have_not_submitted(db, client, login_as, committee):
-    from whitepaper.delphi import queries, services
     from whitepaper.models import AuditEvent
     world = committee("sectoral", ("CHL", "ARG", "ARG", "MEX"))
     fac = world.facilitator
-    round_ = services.create_open_round(fac, world.committee)
-    services.open_round(fac, round_)
-    round_ = queries.round_detail(round_.id)
+    round_ = round_lifecycle.create_open_round(fac, world.committee)
+    round_lifecycle.open_round(fac, round_)
+    round_ = round_queries.round_detail(round_.id)
     good, obstacles, ranking = round_.items
-    full = {good.id: services.AnswerInput(text="a"), obstacles.id: services.AnswerInput(text="b"),
-            ranking.id: services.AnswerInput(ranking={k: 1 for k in ranking.option_keys})}
-    services.save_response(world.members[0], round_, full, submit=True)               # submitted
-    services.save_response(world.members[1], round_, {good.id: services.AnswerInput(text="a")}, submit=False)  # draft
+    full = {good.id: round_answers.AnswerInput(text="a"), obstacles.id: round_answers.AnswerInput(text="b"),
+            ranking.id: round_answers.AnswerInput(ranking={k: 1 for k in ranking.option_keys})}
+    round_answers.save_response(world.members[0], round_, full, submit=True)               # submitted
+    round_answers.save_response(world.members[1], round_, {good.id: round_answers.AnswerInput(text="a")}, submit=False)  # draft
     db.session.commit()
     before = len(outbox(db))
     login_as(fac)
@@ -34,15 +37,14 @@ def test_reminders_reach_only_the_members_who_have_not_submitted(db, client, log
 
 
 def test_response_rate_by_country_and_overall(db, committee):
-    from whitepaper.delphi import queries, services
     world = committee("sectoral", ("CHL", "ARG", "ARG", "MEX"))
-    round_ = services.create_closed_round(world.facilitator, world.committee)
-    item = services.add_agreement_item(world.facilitator, round_, {"es": "x", "en": "x"})
-    services.open_round(world.facilitator, round_)
+    round_ = round_lifecycle.create_closed_round(world.facilitator, world.committee)
+    item = round_items.add_agreement_item(world.facilitator, round_, {"es": "x", "en": "x"})
+    round_lifecycle.open_round(world.facilitator, round_)
     for member in world.members[:2]:
-        services.save_response(member, round_, {item.id: services.AnswerInput(rating=4)}, submit=True)
+        round_answers.save_response(member, round_, {item.id: round_answers.AnswerInput(rating=4)}, submit=True)
     db.session.commit()
-    result = queries.participation(queries.round_detail(round_.id))
+    result = round_queries.participation(round_queries.round_detail(round_.id))
     rates = {c.country.iso3: (c.members, c.submitted, c.rate) for c in result.by_country}
     assert rates == {"CHL": (1, 1, 100), "ARG": (2, 1, 50), "MEX": (1, 0, 0)}
     assert (result.overall.members, result.overall.submitted, result.overall.rate) == (4, 2, 50)

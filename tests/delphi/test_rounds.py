@@ -7,13 +7,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from whitepaper.delphi import committees as delphi_committees
+from whitepaper.delphi.rounds import answers as round_answers
+from whitepaper.delphi.rounds import items as round_items
+from whitepaper.delphi.rounds import lifecycle as round_lifecycle
+from whitepaper.delphi.rounds import queries as round_queries
+
 
 def test_one_committee_per_model_consulting_the_current_or_consulted_version(db, make_user):
     from whitepaper.catalogue import queries as catalogue
-    from whitepaper.delphi import services
     admin = make_user("admin")
-    committees = services.ensure_committees(admin)
-    again = services.ensure_committees(admin)
+    committees = delphi_committees.ensure_committees(admin)
+    again = delphi_committees.ensure_committees(admin)
     assert [c.id for c in committees] == [c.id for c in again]
     by_key = {c.planning_model.key: c for c in committees}
     assert set(by_key) == {"national", "subnational", "sectoral", "vision"}
@@ -23,11 +28,10 @@ def test_one_committee_per_model_consulting_the_current_or_consulted_version(db,
 
 
 def test_round_one_comes_ready_made_with_the_three_questions_in_both_languages(db, committee):
-    from whitepaper.delphi import queries, services
     sectoral = committee("sectoral")
     vision = committee("vision")
-    a = queries.round_detail(services.create_open_round(sectoral.facilitator, sectoral.committee).id)
-    b = queries.round_detail(services.create_open_round(vision.facilitator, vision.committee).id)
+    a = round_queries.round_detail(round_lifecycle.create_open_round(sectoral.facilitator, sectoral.committee).id)
+    b = round_queries.round_detail(round_lifecycle.create_open_round(vision.facilitator, vision.committee).id)
     assert [i.kind for i in a.items] == ["open_text", "open_text", "ranking"]
     for item in a.items + b.items:
         assert item.text["es"] and item.text["en"]
@@ -41,10 +45,9 @@ def test_round_one_comes_ready_made_with_the_three_questions_in_both_languages(d
 
 
 def test_round_transitions_and_refusals(db, client, login_as, committee):
-    from whitepaper.delphi import services
     from whitepaper.models import Round
     world = committee()
-    round_ = services.create_open_round(world.facilitator, world.committee)
+    round_ = round_lifecycle.create_open_round(world.facilitator, world.committee)
     db.session.commit()
     login_as(world.facilitator)
     assert client.post(f"/committees/rounds/{round_.id}/publish").status_code == 409
@@ -60,12 +63,11 @@ def test_round_transitions_and_refusals(db, client, login_as, committee):
 
 
 def test_scale_and_rule_cannot_change_once_the_round_has_opened(db, client, login_as, committee):
-    from whitepaper.delphi import services
     from whitepaper.errors import InvalidTransition
     from whitepaper.models import Round
     world = committee()
-    round_ = services.create_closed_round(world.facilitator, world.committee, scale=5, rule="default")
-    services.add_agreement_item(world.facilitator, round_, {"es": "Uno", "en": "One"})
+    round_ = round_lifecycle.create_closed_round(world.facilitator, world.committee, scale=5, rule="default")
+    round_items.add_agreement_item(world.facilitator, round_, {"es": "Uno", "en": "One"})
     db.session.commit()
     login_as(world.facilitator)
     changed = client.post(f"/committees/rounds/{round_.id}/settings", data={"scale": "9", "rule": "70_15"})
@@ -97,11 +99,10 @@ class OpenRound:
     """An open round 1 and its items' ids, read once (requests expire what the test session loaded)."""
 
     def __init__(self, db, world):
-        from whitepaper.delphi import queries, services
-        round_ = services.create_open_round(world.facilitator, world.committee)
-        services.open_round(world.facilitator, round_)
+        round_ = round_lifecycle.create_open_round(world.facilitator, world.committee)
+        round_lifecycle.open_round(world.facilitator, round_)
         db.session.commit()
-        round_ = queries.round_detail(round_.id)
+        round_ = round_queries.round_detail(round_.id)
         self.round = round_
         self.id = round_.id
         self.good, self.obstacles, self.ranking = (i.id for i in round_.items)
@@ -156,7 +157,6 @@ def test_a_member_saves_a_draft_then_submits_and_may_change_until_closing(db, cl
 
 
 def test_answers_after_closing_are_refused_with_a_clear_message(db, client, login_as, committee):
-    from whitepaper.delphi import services
     from whitepaper.errors import Conflict
     from whitepaper.models import Answer
     world = committee()
@@ -164,7 +164,7 @@ def test_answers_after_closing_are_refused_with_a_clear_message(db, client, logi
     login_as(world.members[0])
     assert client.post(f"/committees/rounds/{round_.id}/answer",
                        data={**_form(round_), "action": "submit"}).status_code == 302
-    services.close_round(world.facilitator, round_.round)
+    round_lifecycle.close_round(world.facilitator, round_.round)
     db.session.commit()
     for member in world.members[:2]:
         login_as(member)
@@ -174,19 +174,18 @@ def test_answers_after_closing_are_refused_with_a_clear_message(db, client, logi
         assert "no longer" in refused.get_data(as_text=True)
     assert not db.session.scalars(select(Answer).where(Answer.text == "Tarde")).all()
     with pytest.raises(Conflict):
-        services.save_response(world.members[1], round_.round, {}, submit=False)
+        round_answers.save_response(world.members[1], round_.round, {}, submit=False)
 
 
 def test_answers_after_the_closing_date_are_refused_even_before_the_facilitator_closes(db, committee):
-    from whitepaper.delphi import services
     from whitepaper.errors import Conflict
     from whitepaper.models.base import utcnow
     world = committee()
-    round_ = services.create_open_round(world.facilitator, world.committee, closes_at=utcnow() + timedelta(days=2))
-    services.open_round(world.facilitator, round_)
+    round_ = round_lifecycle.create_open_round(world.facilitator, world.committee, closes_at=utcnow() + timedelta(days=2))
+    round_lifecycle.open_round(world.facilitator, round_)
     db.session.commit()
     with pytest.raises(Conflict):
-        services.save_response(world.members[0], round_, {}, submit=False, now=utcnow() + timedelta(days=3))
+        round_answers.save_response(world.members[0], round_, {}, submit=False, now=utcnow() + timedelta(days=3))
 
 
 def test_only_members_of_the_committee_answer_and_only_its_facilitators_run_it(db, client, login_as, committee,

@@ -1,5 +1,5 @@
-"""A round's results (queries.round_results, the API and the CSV) against independent computations with numpy,
-and the hand-worked edge cases of METHODS.md section 2."""
+"""A round's results (round_queries.round_results, the API and the CSV) against independent computations with numpy,
+and the hand-worked edge cases of docs/methods.md §3."""
 from __future__ import annotations
 
 import csv
@@ -9,6 +9,11 @@ import random
 
 import numpy as np
 import pytest
+
+from whitepaper.delphi.rounds import answers as round_answers
+from whitepaper.delphi.rounds import items as round_items
+from whitepaper.delphi.rounds import lifecycle as round_lifecycle
+from whitepaper.delphi.rounds import queries as round_queries
 
 DESIGN_EXAMPLE = [2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 5]
 
@@ -37,13 +42,12 @@ def test_design_example_comes_out_of_the_api_as_published(client, login_as, clos
 
 @pytest.mark.parametrize("seed", [1, 2])
 def test_random_rounds_match_numpy(db, closed_round, seed):
-    from whitepaper.delphi import queries
     rng = random.Random(seed)
     members = 9
     ratings = [[rng.choice([1, 2, 3, 4, 5, None]) for _ in range(members)] for _ in range(6)]
     ratings.append([rng.randint(1, 5) for _ in range(members)])
     world = closed_round(ratings)
-    results = queries.round_results(world.round)
+    results = round_queries.round_results(world.round)
     for entry, given in zip(results.items, ratings):
         valid = np.array([r for r in given if r is not None], dtype=float)
         a = entry.agreement
@@ -100,20 +104,19 @@ def test_results_csv_carries_the_same_unrounded_numbers(client, login_as, closed
 
 
 def test_kendalls_w_with_ties_for_a_ranking_item(db, client, login_as, committee):
-    from whitepaper.delphi import queries, services
     world = committee("sectoral", ("CHL", "ARG", "MEX"))
     fac = world.facilitator
-    round_ = services.create_closed_round(fac, world.committee)
-    item = services.add_ranking_item(fac, round_, {"es": "Ordene", "en": "Rank"}, dimensions=True)
-    services.open_round(fac, round_)
+    round_ = round_lifecycle.create_closed_round(fac, world.committee)
+    item = round_items.add_ranking_item(fac, round_, {"es": "Ordene", "en": "Rank"}, dimensions=True)
+    round_lifecycle.open_round(fac, round_)
     db.session.commit()
     keys = item.option_keys
     rankings = [[1, 2, 3, 4, 5], [1, 3, 2, 4, 5], [2, 2, 1, 4, 4]]  # ties in the third
     for member, ranks in zip(world.members, rankings):
-        services.save_response(member, round_, {item.id: services.AnswerInput(ranking=dict(zip(keys, ranks)))},
+        round_answers.save_response(member, round_, {item.id: round_answers.AnswerInput(ranking=dict(zip(keys, ranks)))},
                                submit=True)
-    services.close_round(fac, round_)
-    services.publish_round(fac, round_)
+    round_lifecycle.close_round(fac, round_)
+    round_lifecycle.publish_round(fac, round_)
     db.session.commit()
     # Independent computation: mid-ranks, rank sums, ties correction.
     mids = [[1, 2, 3, 4, 5], [1, 3, 2, 4, 5], [2.5, 2.5, 1, 4.5, 4.5]]
@@ -127,4 +130,4 @@ def test_kendalls_w_with_ties_for_a_ranking_item(db, client, login_as, committee
     assert entry["kind"] == "ranking" and entry["r"] == 3
     assert entry["w"] == pytest.approx(expected_w)
     assert entry["mean_ranks"][keys[0]] == pytest.approx(sums[0] / 3)
-    assert queries.round_results(queries.round_detail(round_.id)).items[0].ranking.ties == ties
+    assert round_queries.round_results(round_queries.round_detail(round_.id)).items[0].ranking.ties == ties

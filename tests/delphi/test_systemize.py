@@ -5,25 +5,29 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from whitepaper.delphi.rounds import answers as round_answers
+from whitepaper.delphi.rounds import codebook as round_codebook
+from whitepaper.delphi.rounds import lifecycle as round_lifecycle
+from whitepaper.delphi.rounds import queries as round_queries
+
 
 @pytest.fixture
 def open_world(db, committee):
     """An open round 1, closed, answered by members from CHL, ARG, ARG and MEX."""
-    from whitepaper.delphi import queries, services
     world = committee("sectoral", ("CHL", "ARG", "ARG", "MEX"))
     fac = world.facilitator
-    round_ = services.create_open_round(fac, world.committee)
-    services.open_round(fac, round_)
-    round_ = queries.round_detail(round_.id)
+    round_ = round_lifecycle.create_open_round(fac, world.committee)
+    round_lifecycle.open_round(fac, round_)
+    round_ = round_queries.round_detail(round_.id)
     good, obstacles, ranking = round_.items
     texts = ["Coordinación con otros sectores y presupuesto plurianual.", "Participación de las provincias.",
              "Presupuesto ligado al plan.", "Evaluación externa y presupuesto."]
     for member, text in zip(world.members, texts):
-        services.save_response(member, round_, {
-            good.id: services.AnswerInput(text=text), obstacles.id: services.AnswerInput(text="Rotación de personal."),
-            ranking.id: services.AnswerInput(ranking={k: i + 1 for i, k in enumerate(ranking.option_keys)})},
+        round_answers.save_response(member, round_, {
+            good.id: round_answers.AnswerInput(text=text), obstacles.id: round_answers.AnswerInput(text="Rotación de personal."),
+            ranking.id: round_answers.AnswerInput(ranking={k: i + 1 for i, k in enumerate(ranking.option_keys)})},
             submit=True)
-    services.close_round(fac, round_)
+    round_lifecycle.close_round(fac, round_)
     db.session.commit()
     world.round_id = round_.id
     world.good, world.obstacles = good.id, obstacles.id
@@ -36,16 +40,14 @@ def _answers(db, item_id):
 
 
 def _round(round_id):
-    from whitepaper.delphi import queries
-    return queries.round_detail(round_id)
+    return round_queries.round_detail(round_id)
 
 
 def test_codes_fragments_frequencies_and_what_is_still_uncoded(db, client, login_as, open_world):
-    from whitepaper.delphi import queries
     from whitepaper.models import Code, Coding
     login_as(open_world.facilitator)
     rid = open_world.round_id
-    assert queries.uncoded_count(_round(rid)) == 8
+    assert round_queries.uncoded_count(_round(rid)) == 8
     client.post(f"/committees/rounds/{rid}/codes", data={"label_es": "Presupuesto", "definition_es": "Plan y gasto"})
     client.post(f"/committees/rounds/{rid}/codes", data={"label_es": "Coordinación", "label_en": "Coordination"})
     budget, coordination = db.session.scalars(select(Code).order_by(Code.id)).all()
@@ -65,9 +67,9 @@ def test_codes_fragments_frequencies_and_what_is_still_uncoded(db, client, login
     assert [(c.answer_id, c.code_id, c.fragment) for c in codings] == [
         (first.id, budget.id, "presupuesto plurianual"), (first.id, coordination.id, None),
         (third.id, budget.id, None), (fourth.id, budget.id, "presupuesto")]
-    frequencies = {f.code.id: (f.answers, f.countries) for f in queries.code_frequencies(_round(rid))}
+    frequencies = {f.code.id: (f.answers, f.countries) for f in round_queries.code_frequencies(_round(rid))}
     assert frequencies == {budget.id: (3, 3), coordination.id: (1, 1)}  # CHL, ARG and MEX; CHL
-    assert queries.uncoded_count(_round(rid)) == 4  # the four answers to the obstacles question
+    assert round_queries.uncoded_count(_round(rid)) == 4  # the four answers to the obstacles question
     page = client.get(f"/committees/rounds/{rid}/systemize?uncoded=1").get_data(as_text=True)
     assert "4 of 8 answers still uncoded" in page
     assert "Rotación de personal." in page and "Participación de las provincias." not in page
@@ -81,17 +83,16 @@ def test_codes_fragments_frequencies_and_what_is_still_uncoded(db, client, login
 
 
 def test_rename_merge_and_split_codes(db, client, login_as, open_world):
-    from whitepaper.delphi import queries, services
     from whitepaper.models import AuditEvent, Code, Coding
     fac = open_world.facilitator
     round_ = _round(open_world.round_id)
-    a = services.add_code(fac, round_, label_es="Presupuesto")
-    b = services.add_code(fac, round_, label_es="Gasto plurianual")
+    a = round_codebook.add_code(fac, round_, label_es="Presupuesto")
+    b = round_codebook.add_code(fac, round_, label_es="Gasto plurianual")
     answers = _answers(db, open_world.good)
-    services.assign_code(fac, answers[0], a)
-    services.assign_code(fac, answers[2], a)
-    services.assign_code(fac, answers[0], b)
-    services.assign_code(fac, answers[3], b)
+    round_codebook.assign_code(fac, answers[0], a)
+    round_codebook.assign_code(fac, answers[2], a)
+    round_codebook.assign_code(fac, answers[0], b)
+    round_codebook.assign_code(fac, answers[3], b)
     db.session.commit()
     login_as(fac)
     assert client.post(f"/committees/codes/{a.id}", data={"label_es": "Vínculo plan-presupuesto",
@@ -102,7 +103,7 @@ def test_rename_merge_and_split_codes(db, client, login_as, open_world):
     assert db.session.get(Code, b.id).merged_into_id == a.id
     on_a = db.session.scalars(select(Coding).where(Coding.code_id == a.id)).all()
     assert sorted(c.answer_id for c in on_a) == sorted([answers[0].id, answers[2].id, answers[3].id])  # no duplicate
-    assert [f.code.id for f in queries.code_frequencies(_round(open_world.round_id))] == [a.id]
+    assert [f.code.id for f in round_queries.code_frequencies(_round(open_world.round_id))] == [a.id]
 
     move = [c.id for c in on_a if c.answer_id == answers[3].id]
     assert client.post(f"/committees/codes/{a.id}/split", data={"label_es": "Evaluación", "codings": move}
@@ -115,26 +116,25 @@ def test_rename_merge_and_split_codes(db, client, login_as, open_world):
 
 
 def test_a_changed_answer_drops_the_fragments_it_no_longer_contains(db, committee):
-    from whitepaper.delphi import queries, services
     from whitepaper.models import Coding
     world = committee("sectoral", ("CHL", "ARG"))
     fac = world.facilitator
-    round_ = services.create_open_round(fac, world.committee)
-    services.open_round(fac, round_)
-    round_ = queries.round_detail(round_.id)
+    round_ = round_lifecycle.create_open_round(fac, world.committee)
+    round_lifecycle.open_round(fac, round_)
+    round_ = round_queries.round_detail(round_.id)
     good, obstacles, ranking = round_.items
     ranks = {k: i + 1 for i, k in enumerate(ranking.option_keys)}
 
     def answer(text):
-        services.save_response(world.members[0], round_, {
-            good.id: services.AnswerInput(text=text), obstacles.id: services.AnswerInput(text="x"),
-            ranking.id: services.AnswerInput(ranking=ranks)}, submit=True)
+        round_answers.save_response(world.members[0], round_, {
+            good.id: round_answers.AnswerInput(text=text), obstacles.id: round_answers.AnswerInput(text="x"),
+            ranking.id: round_answers.AnswerInput(ranking=ranks)}, submit=True)
     answer("Uno dos tres.")
-    code = services.add_code(fac, round_, label_es="C")
+    code = round_codebook.add_code(fac, round_, label_es="C")
     target = _answers(db, good.id)[0]
-    services.assign_code(fac, target, code, "dos")
-    other = services.add_code(fac, round_, label_es="D")
-    services.assign_code(fac, target, other)
+    round_codebook.assign_code(fac, target, code, "dos")
+    other = round_codebook.add_code(fac, round_, label_es="D")
+    round_codebook.assign_code(fac, target, other)
     answer("Uno tres.")
     remaining = db.session.scalars(select(Coding)).all()
     assert [(c.code_id, c.fragment) for c in remaining] == [(other.id, None)]
@@ -142,11 +142,10 @@ def test_a_changed_answer_drops_the_fragments_it_no_longer_contains(db, committe
 
 def test_the_systemizing_page_loads_in_a_constant_number_of_queries(db, client, login_as, open_world,
                                                                    count_queries):
-    from whitepaper.delphi import services
     round_ = _round(open_world.round_id)
-    codes = [services.add_code(open_world.facilitator, round_, label_es=f"Código {i}") for i in range(3)]
+    codes = [round_codebook.add_code(open_world.facilitator, round_, label_es=f"Código {i}") for i in range(3)]
     for answer, code in zip(_answers(db, open_world.good), codes * 2):
-        services.assign_code(open_world.facilitator, answer, code)
+        round_codebook.assign_code(open_world.facilitator, answer, code)
     db.session.commit()
     login_as(open_world.facilitator)
     url = f"/committees/rounds/{open_world.round_id}/systemize"
@@ -154,8 +153,8 @@ def test_the_systemizing_page_loads_in_a_constant_number_of_queries(db, client, 
         assert client.get(url).status_code == 200
     for answer in _answers(db, open_world.obstacles):  # more codings, codes and answers on the page
         for code in codes:
-            services.assign_code(open_world.facilitator, answer, code)
-    services.add_code(open_world.facilitator, _round(open_world.round_id), label_es="Otro")
+            round_codebook.assign_code(open_world.facilitator, answer, code)
+    round_codebook.add_code(open_world.facilitator, _round(open_world.round_id), label_es="Otro")
     db.session.commit()
     with count_queries() as many:
         assert client.get(url).status_code == 200

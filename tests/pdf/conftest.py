@@ -1,4 +1,4 @@
-"""PDF tests run once, on SQLite (DESIGN.md: browser and PDF tests run once), and need pdftotext."""
+"""PDF tests run once, on SQLite (docs/design.md §5: browser and PDF tests run once), and need pdftotext."""
 from __future__ import annotations
 
 import subprocess

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from whitepaper.models import Job
 from whitepaper.reports import jobs
 
 from .test_scorecard_pdf import varied

@@ -1,4 +1,4 @@
-"""Self-evaluation scoring (whitepaper.assessment.scoring) against METHODS.md section 1."""
+"""Self-evaluation scoring (whitepaper.assessment.scoring) against docs/methods.md §2."""
 
 from dataclasses import replace
 from fractions import Fraction

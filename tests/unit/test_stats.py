@@ -1,4 +1,4 @@
-"""Delphi statistics (whitepaper.delphi.stats) against METHODS.md section 2 and against numpy."""
+"""Delphi statistics (whitepaper.delphi.stats) against docs/methods.md §3 and against numpy."""
 
 import math
 from decimal import Decimal
@@ -22,7 +22,7 @@ from whitepaper.numbers import round_half_up
 DESIGN_EXAMPLE = [2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 5]
 
 
-# --- the DESIGN.md example ----------------------------------------------------------------------------
+# --- the docs/design.md §3.4 example ------------------------------------------------------------------
 
 
 def test_design_example_gives_the_published_round_results():

@@ -1,4 +1,4 @@
-"""Vote rules (whitepaper.delphi.tally) against METHODS.md section 3."""
+"""Vote rules (whitepaper.delphi.ballots.tally) against docs/methods.md §5."""
 
 from fractions import Fraction
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from whitepaper.delphi.tally import (
+from whitepaper.delphi.ballots.tally import (
     BallotRule,
     Obstacle,
     closing_obstacles,

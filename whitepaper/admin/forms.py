@@ -3,16 +3,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, SelectField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..models import ROLES
-
-
-def role_label(role: str) -> str:
-    return str({"admin": _l("Administrator"), "facilitator": _l("Facilitator"), "member": _l("Committee member"),
-                "assessor": _l("Assessor"), "observer": _l("Observer")}[role])
+from ..navigation import role_label
 
 
 class MultiCheckbox(SelectMultipleField):

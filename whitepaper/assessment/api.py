@@ -1,4 +1,4 @@
-"""JSON API for self-evaluations (DESIGN.md section 5): GET /api/v1/assessments, /api/v1/assessments/<id> and
+"""JSON API for self-evaluations (docs/design.md §3.4): GET /api/v1/assessments, /api/v1/assessments/<id> and
 /api/v1/assessments/<id>/scorecard, under the same permission rules as the pages (anonymous readers: published
 and public assessments only). Numbers are unrounded."""
 from __future__ import annotations

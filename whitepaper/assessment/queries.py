@@ -18,34 +18,10 @@ from ..models import (Alert, Assessment, AssessmentParticipant, AssessmentReview
                       Level, PlanningModel, Rating, User, WorkshopGroup)
 from . import scoring
 from .scoring import AlertSpec, CriterionSpec, RatingInput
+from .specs import ElementInfo, VersionSpec
 
 
 # --- a catalogue version as scoring input ---------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ElementInfo:
-    id: int
-    code: str
-    polarity: str
-    position: int = 0
-
-
-@dataclass(frozen=True)
-class VersionSpec:
-    """What scoring needs from a catalogue version, keyed the way stored ratings refer to it."""
-    specs: tuple[CriterionSpec, ...]
-    alerts: tuple[AlertSpec, ...]
-    dimension_keys: tuple[str, ...]
-    code_of: dict[int, str]  # criterion id -> code
-    scoring_of: dict[int, str]  # criterion id -> "levels" | "elements"
-    elements_of: dict[int, tuple[ElementInfo, ...]]  # criterion id -> its elements in order
-    version_id: int = 0
-    levels_of: dict[int, int] = field(default_factory=dict)  # criterion id -> number of levels
-
-    @property
-    def total(self) -> int:
-        return len(self.specs)
-
 
 def spec_from_tree(tree: CatalogueVersion) -> VersionSpec:
     """From a version loaded by catalogue.queries.version_tree (no query)."""
@@ -199,7 +175,7 @@ class Progress:
 
 
 def progress_of(spec: VersionSpec, inputs: dict[str, RatingInput]) -> Progress:
-    """Completeness as METHODS.md defines it, per dimension and overall (pure)."""
+    """Completeness as docs/methods.md §2.8 defines it, per dimension and overall (pure)."""
     rows = []
     for key in spec.dimension_keys:
         codes = [s.code for s in spec.specs if s.dimension == key]
@@ -445,7 +421,7 @@ def dimension_of(criterion: Criterion) -> Dimension:
     return db.session.get(Dimension, criterion.dimension_id)
 
 
-# --- previous assessment and regional comparison (METHODS.md section 1) ---------------------------------
+# --- previous assessment and regional comparison (docs/methods.md §2.12, §2.13) -------------------------
 
 def previous_assessment(assessment: Assessment) -> Optional[Assessment]:
     """The latest published assessment of the same country, model and scope with an earlier end year that
@@ -520,7 +496,7 @@ def scorecard_for(assessment: Assessment, viewer: Any = TRUSTED, *, with_regiona
 # --- the API's ratings ----------------------------------------------------------------------------------
 
 def api_ratings(assessment: Assessment) -> list[dict[str, Any]]:
-    """One entry per criterion that is not unrated (DESIGN.md section 5), in catalogue order."""
+    """One entry per criterion that is not unrated (docs/design.md §3.4), in catalogue order."""
     spec = version_spec(assessment.version_id)
     ratings = db.session.scalars(select(Rating).where(Rating.assessment_id == assessment.id)
                                  .options(selectinload(Rating.element_marks), selectinload(Rating.evidence),

@@ -14,7 +14,7 @@ from .. import charts, formatting
 from ..models import Alert, Assessment, CatalogueVersion, Criterion, Dimension, ImprovementAction
 from ..numbers import to_float
 from . import scoring
-from .queries import VersionSpec
+from .specs import VersionSpec
 
 
 def band_labels() -> dict[str, str]:
@@ -31,7 +31,7 @@ def period_label(assessment: Assessment) -> str:
 
 
 def assessment_summary(assessment: Assessment) -> dict[str, Any]:
-    """The fields every API answer about an assessment carries (DESIGN.md section 5)."""
+    """The fields every API answer about an assessment carries (docs/design.md §3.4)."""
     return {"id": assessment.id, "country": assessment.country.iso3, "model": assessment.planning_model.key,
             "version": assessment.version.label, "scope": assessment.scope_name,
             "period": [assessment.period_start, assessment.period_end], "status": assessment.status,
@@ -89,7 +89,7 @@ class ScorecardView:
         return [(self.alerts[a.key], a) for a in self.card.alerts]
 
     def plan(self) -> list[PlanItem]:
-        """Improvement priorities, lowest attainment first (METHODS.md), each with its action if any; then
+        """Improvement priorities, lowest attainment first (docs/methods.md §2.10), each with its action if any; then
         actions recorded on criteria that are not priorities."""
         items = [PlanItem(self.criteria[r.code], r, self.actions.get(self.criteria[r.code].id))
                  for r in self.card.priorities]

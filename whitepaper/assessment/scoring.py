@@ -1,4 +1,4 @@
-"""Self-evaluation scoring (METHODS.md section 1): attainment, dimension and model scores, bands, alerts,
+"""Self-evaluation scoring (docs/methods.md §2): attainment, dimension and model scores, bands, alerts,
 gaps, comparisons between assessments and the regional comparison. Pure and exact (fractions.Fraction).
 """
 
@@ -527,7 +527,7 @@ def regional_comparison(
 
 def element_value(polarities: Sequence[str], marks: Sequence[bool | None]) -> int | None:
     """The number of favourable elements (present and positive, or absent and negative), or None while any
-    element is unanswered (METHODS.md: the criterion has a value only when every element is answered)."""
+    element is unanswered (docs/methods.md §2.1: the criterion has a value only when every element is answered)."""
     if len(polarities) != len(marks):
         raise ValueError(f"{len(marks)} marks for {len(polarities)} elements")
     if any(mark is None for mark in marks):

@@ -8,7 +8,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..errors import DomainError
 from ..extensions import db
 from ..models import ApiToken
-from ..web import public, safe_next
+from ..redirects import safe_next
+from ..web import public
 from . import services
 from .forms import ApiTokenForm, ChangePasswordForm, LoginForm, NewPasswordForm, ResetRequestForm
 

@@ -1,4 +1,4 @@
-"""JSON API for the catalogue: GET /api/v1/models and /api/v1/models/<key> (DESIGN.md section 5)."""
+"""JSON API for the catalogue: GET /api/v1/models and /api/v1/models/<key> (docs/design.md §3.4)."""
 from __future__ import annotations
 
 from flask import jsonify, request

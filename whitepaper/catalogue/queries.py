@@ -21,7 +21,7 @@ def model_by_key(key: str) -> Optional[PlanningModel]:
 
 
 def current_version(model: PlanningModel) -> Optional[CatalogueVersion]:
-    """METHODS.md: the approved version, or, when there is none, the most recently created one not retired."""
+    """docs/methods.md §6.3: the approved version, or, when there is none, the most recently created one not retired."""
     approved = [v for v in model.versions if v.status == "approved"]
     if approved:
         return approved[-1]

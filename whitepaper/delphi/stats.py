@@ -1,4 +1,4 @@
-"""Delphi statistics (METHODS.md section 2): agreement items and their consensus rules, stability between
+"""Delphi statistics (docs/methods.md §3): agreement items and their consensus rules, stability between
 rounds, and Kendall's W for rankings. Pure; every comparison is made on exact rationals.
 """
 

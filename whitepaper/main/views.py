@@ -6,7 +6,8 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from ..extensions import db
-from ..web import LANG_COOKIE, public, safe_next
+from ..redirects import safe_next
+from ..web import LANG_COOKIE, public
 
 bp = Blueprint("main", __name__)
 

@@ -1,6 +1,6 @@
 """Self-evaluations: an assessment of a planning system against a catalogue version, its workshop groups,
 participants, consolidated and group ratings (with element marks), evidence, improvement actions and the
-review trail. Workflow transitions are methods that refuse what METHODS.md and the issue do not allow."""
+review trail. Workflow transitions are methods that refuse what docs/methods.md §2.8 and the issue do not allow."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -83,7 +83,7 @@ class Assessment(db.Model):
 
     @property
     def is_validated(self) -> bool:
-        """Validated for scoring purposes (METHODS.md: provisional until validated)."""
+        """Validated for scoring purposes (docs/methods.md §2.8: provisional until validated)."""
         return self.status in ("validated", "published")
 
     # --- transitions ------------------------------------------------------------------------------------

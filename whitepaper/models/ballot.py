@@ -1,4 +1,4 @@
-"""Virtual votes of a committee (METHODS.md section 3): ballots with their stored rule, the voters fixed when a
+"""Virtual votes of a committee (docs/methods.md §5): ballots with their stored rule, the voters fixed when a
 ballot opens, its items with the outcome computed at closing, the votes, and the comment-resolution table.
 
 A vote is counted once by construction: one row per (item, voter), and with the country unit one row per
@@ -6,14 +6,20 @@ A vote is counted once by construction: one row per (item, voter), and with the 
 from __future__ import annotations
 
 from datetime import datetime
-from fractions import Fraction
 from typing import Any, Optional
 
 from flask_babel import gettext as _
-from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from ..delphi.tally import BallotRule
 from ..errors import InvalidTransition
 from ..extensions import db
 from .base import OpenCloseLifecycle, enum_check, utcnow
@@ -95,24 +101,6 @@ class Ballot(OpenCloseLifecycle, db.Model):
         if self.status not in (None, "draft") and getattr(self, key) != value:
             raise InvalidTransition(_("The voting rule is fixed once the ballot has opened."))
         return value
-
-    @property
-    def rule(self) -> BallotRule:
-        cap = (Fraction(self.reject_cap_num, self.reject_cap_den)
-               if self.reject_cap_num is not None and self.reject_cap_den is not None else None)
-        return BallotRule(unit=self.unit, quorum=Fraction(self.quorum_num, self.quorum_den),  # type: ignore[arg-type]
-                          threshold=Fraction(self.threshold_num, self.threshold_den), reject_cap=cap,
-                          secret=self.is_secret)
-
-    def set_rule(self, rule: BallotRule) -> None:
-        self.unit = rule.unit
-        self.quorum_num, self.quorum_den = rule.quorum.numerator, rule.quorum.denominator
-        self.threshold_num, self.threshold_den = rule.threshold.numerator, rule.threshold.denominator
-        if rule.reject_cap is None:
-            self.reject_cap_num = self.reject_cap_den = None
-        else:
-            self.reject_cap_num, self.reject_cap_den = rule.reject_cap.numerator, rule.reject_cap.denominator
-        self.is_secret = rule.secret
 
     # --- transitions (draft → open → closed: OpenCloseLifecycle) -----------------------------------------
     def _refusal(self, status: str, target: str) -> str:

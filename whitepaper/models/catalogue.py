@@ -70,7 +70,7 @@ class CatalogueVersion(db.Model):
     alerts: Mapped[list["Alert"]] = relationship(order_by="Alert.position", lazy="raise_on_sql",
                                                  cascade="all, delete-orphan")
 
-    # --- transitions (METHODS.md section 3); each refuses what it does not allow --------------------
+    # --- transitions (docs/methods.md §6.1); each refuses what it does not allow --------------------
     def _require(self, allowed: tuple[str, ...], target: str) -> None:
         if self.status not in allowed:
             raise InvalidTransition(_("A catalogue version that is %(status)s cannot become %(target)s.",

@@ -1,5 +1,5 @@
 """Technical committees and their pseudo-Delphi rounds: memberships, rounds and items, responses and answers,
-per-round pseudonyms, and the codebook that systemizes the open answers (METHODS.md section 2).
+per-round pseudonyms, and the codebook that systemizes the open answers (docs/methods.md §3, §4).
 
 A round's scale, consensus rule and agreement band are locked once it opens; its status moves only through
 its transition methods, which refuse what they do not allow."""
@@ -25,7 +25,7 @@ CONSENSUS_RULES = ("default", "70_15", "rand_ucla")
 SCALES = (5, 9)
 ITEM_KINDS = ("open_text", "agreement", "ranking")
 RESPONSE_STATUSES = ("draft", "submitted")
-# The settings a round fixes before it opens (METHODS.md section 2: changing them after opening is refused).
+# The settings a round fixes before it opens (docs/methods.md §3.1: changing them after opening is refused).
 LOCKED_SETTINGS = ("scale", "rule", "band_low", "band_high")
 
 Text2 = dict[str, str]

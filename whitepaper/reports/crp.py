@@ -16,6 +16,8 @@ from ..catalogue import queries as catalogue_queries
 from ..errors import NotFound
 from ..models import Assessment, CatalogueVersion
 from .documents import _css
+from ..delphi import committees
+from ..delphi import results
 
 
 @dataclass
@@ -59,10 +61,8 @@ class CrpReport:
 
 def _committee_results(model_key: str) -> Any:
     """The results of the model's technical committee (participation, rounds, ballots), when it has one."""
-    from ..delphi import ballot_queries
-    from ..delphi import queries as delphi_queries
-    committee = next((c for c in delphi_queries.committees() if c.planning_model.key == model_key), None)
-    return ballot_queries.committee_results(committee) if committee is not None else None
+    committee = next((c for c in committees.committees() if c.planning_model.key == model_key), None)
+    return results.committee_results(committee) if committee is not None else None
 
 
 def build(model_key: str, progress: Callable[[int, str], None] = lambda p, m: None) -> CrpReport:

@@ -1,0 +1,42 @@
+"""The committees' blueprint (/committees) and the loading and checking helpers that its committee, round and
+systemizing pages share."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import permissions
+from ..extensions import db
+from ..models import Country
+from ..models.delphi import Committee, Round
+from ..web import select_locale
+from . import committees
+
+bp = Blueprint("delphi", __name__, url_prefix="/committees")
+
+
+def committee_or_404(committee_id: int) -> Committee:
+    committee = committees.committee(committee_id)
+    if committee is None:
+        abort(404)
+    return committee
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def manage(round_or_committee: Round | Committee) -> None:
+    committee = round_or_committee.committee if isinstance(round_or_committee, Round) else round_or_committee
+    require(permissions.can_manage_committee(current_user, committee))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    lang = select_locale()
+    return sorted(((c.iso3, c.name(lang)) for c in db.session.scalars(select(Country))), key=lambda p: p[1])
+
+
+def committee_link(committee: Committee) -> str:
+    return url_for("delphi.committee_page", committee_id=committee.id, _external=True)
