@@ -5,7 +5,11 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
 PYTHON ?= python3
 
-.PHONY: run test bench messages translations check clean-instance
+.PHONY: run test test-quick bench messages translations check clean-instance
+
+# Coverage on every `make test`; its floor (pyproject.toml) and the per-file floor apply when nothing is skipped.
+STRICT := $(filter 1,$(REQUIRE_ALL))
+COVERAGE := --cov --cov-report=term:skip-covered $(if $(STRICT),,--cov-fail-under=0)
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,7 +27,13 @@ run: translations
 	PORT=$(PORT) $(PY) -m whitepaper.serve
 
 test: translations
-	$(PY) -m pytest $(PYTEST_ARGS)
+	rm -f .coverage .coverage.*
+	$(PY) -m pytest $(COVERAGE) $(PYTEST_ARGS)
+	$(if $(STRICT),$(PY) -m tests.coverage_floor 85 --report-only)
+
+# The quick run: everything but the exhaustive sweeps (marked slow), no coverage.
+test-quick: translations
+	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
 bench: translations
 	$(PY) -m bench.run

@@ -50,6 +50,13 @@ def prepare_database(url: str) -> None:
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[str | None]:
+    """The PostgreSQL server the tests use: TEST_DATABASE_URL (an existing server, as
+    postgresql+psycopg://USER@HOST:PORT, whose user may create databases), else a throwaway one started here
+    (needs root and postgresql-15), else None (the PostgreSQL runs skip, or fail under REQUIRE_ALL=1)."""
+    existing = os.environ.get("TEST_DATABASE_URL")
+    if existing:
+        yield existing.rstrip("/")
+        return
     if not has_postgres():
         yield None
         return
@@ -63,6 +70,7 @@ class TemplateDatabases:
 
     def __init__(self, pg_server: str | None):
         self.pg_server = pg_server
+        self.prefix = f"wp_{os.getpid()}"
         self.sqlite_template: str | None = None
         self.pg_ready = False
 
@@ -82,11 +90,12 @@ class TemplateDatabases:
         engine = self._admin()
         with engine.connect() as conn:
             if not self.pg_ready:
-                conn.execute(sa.text("CREATE DATABASE wp_template"))
-                prepare_database(f"{self.pg_server}/wp_template")
+                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {self.prefix}_template"))
+                conn.execute(sa.text(f"CREATE DATABASE {self.prefix}_template"))
+                prepare_database(f"{self.pg_server}/{self.prefix}_template")
                 self.pg_ready = True
-            name = f"wp_test_{next(self.counter)}"
-            conn.execute(sa.text(f"CREATE DATABASE {name} TEMPLATE wp_template STRATEGY FILE_COPY"))
+            name = f"{self.prefix}_test_{next(self.counter)}"
+            conn.execute(sa.text(f"CREATE DATABASE {name} TEMPLATE {self.prefix}_template STRATEGY FILE_COPY"))
         engine.dispose()
         return f"{self.pg_server}/{name}"
 
@@ -106,8 +115,11 @@ class TemplateDatabases:
 
 
 @pytest.fixture(scope="session")
-def templates(pg_server) -> TemplateDatabases:
-    return TemplateDatabases(pg_server)
+def templates(pg_server) -> Iterator[TemplateDatabases]:
+    made = TemplateDatabases(pg_server)
+    yield made
+    if made.pg_ready:  # on a server that outlives the session (TEST_DATABASE_URL), leave nothing behind
+        made.drop(f"{pg_server}/{made.prefix}_template")
 
 
 @contextmanager
@@ -121,7 +133,8 @@ def fresh_database(templates: TemplateDatabases, backend: str) -> Iterator[str]:
         templates.drop(url)
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=[pytest.param(name, marks=[pytest.mark.pg] if name == "postgresql" else [])
+                        for name in BACKENDS])
 def backend(request) -> str:
     return request.param
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -26,4 +27,5 @@ def outbox(db, to: str | None = None):
 def link_in(body: str) -> str:
     match = re.search(r"https?://\S+", body)
     assert match, body
-    return match.group(0).split("localhost", 1)[1]
+    parts = urlsplit(match.group(0))  # links are on PUBLIC_URL: the path is what a test client requests
+    return parts.path + (f"?{parts.query}" if parts.query else "")

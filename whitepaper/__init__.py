@@ -7,7 +7,9 @@ from typing import Any, Mapping
 from flask import Flask
 
 from . import config as config_module
+from . import links
 from .extensions import babel, csrf, db, login_manager, migrate
+from .ids import DatabaseId
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -17,11 +19,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 template_folder=os.path.join(ROOT, "templates"))
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(config_module.build(app.instance_path, config))
+    app.url_map.converters["int"] = DatabaseId  # before any route: every <int:…> takes only ids the database holds
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
     csrf.init_app(app)
     _init_login(app)
+    links.init_app(app)  # a Host outside TRUSTED_HOSTS gets a plain 400
     _init_babel(app)
 
     from . import errors, web
@@ -36,21 +40,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 def _init_login(app: Flask) -> None:
     from .auth import services as accounts
-    from .models import User
+    from .auth import sessions, throttle
 
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
+    sessions.init_app(app)  # before web's hooks: an idle session ends before the login check reads it
+    throttle.init_app(app)
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        uid, _sep, nonce = user_id.partition(":")
-        if not uid.isdigit():
-            return None
-        user = db.session.get(User, int(uid))
-        if user is None or user.session_nonce != nonce:
-            return None
-        return user
+        return sessions.load_user(user_id)  # the session version, checked on every request
 
     @login_manager.request_loader
     def load_user_from_token(request):

@@ -22,6 +22,11 @@ users_cli = AppGroup("users", help="Manage accounts.")
 def users_create(email: str, role: str, country: str | None, name: str) -> None:
     """Create an account; the password is the first line of standard input."""
     from .auth import services as accounts
+    from .mail import check_address
+    try:
+        check_address(email.strip())
+    except DomainError as error:
+        raise click.ClickException(error.message) from error
     password = sys.stdin.readline().rstrip("\r\n")
     try:
         user = accounts.create_user(None, email, roles={role}, name=name, country_iso3=country, password=password)
@@ -125,23 +130,45 @@ def report_crp(model_key: str, out: str, lang: str) -> None:
 
 
 @click.command("worker")
-@click.option("--once", is_flag=True, help="Run the queued jobs, then stop.")
+@click.option("--once", is_flag=True, help="Run the queued jobs and send the mail that is due, then stop.")
 def worker_command(once: bool) -> None:
-    """Run queued jobs (regional reports) until stopped."""
+    """Run queued jobs (regional reports) and deliver the outbox's mail until stopped (SIGTERM or Ctrl-C)."""
     import signal
 
+    from .mail import delivery
     from .reports import jobs
-    stopping = {"now": False}
+    stop = jobs.StopSignal()
+    mailed = {"messages": 0}
 
-    def stop(_signum, _frame):
-        stopping["now"] = True
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    ran = jobs.work(once=once, should_stop=lambda: stopping["now"])
-    click.echo(f"Worker stopped after {ran} job(s).")
+    def deliver() -> int:
+        count = delivery.deliver_due(should_stop=lambda: stop.requested)
+        mailed["messages"] += count
+        return count
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        mail_note = "delivering mail" if delivery.is_configured() else "mail stays in the outbox (no MAIL_SERVER)"
+        click.echo(f"Worker waiting for jobs; {mail_note}.")
+        ran = jobs.work(once=once, should_stop=lambda: stop.requested, guard=stop.during_job, between_jobs=deliver)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    click.echo(f"Worker stopped after {ran} job(s) and {mailed['messages']} mail delivery attempt(s).")
+
+
+audit_cli = AppGroup("audit", help="The audit trail and the personal data it keeps.")
+
+
+@audit_cli.command("purge-addresses")
+def audit_purge_addresses() -> None:
+    """Delete stored client addresses older than ADDRESS_RETENTION_DAYS (run it daily, e.g. from cron)."""
+    from .auth import privacy
+    removed = privacy.purge_client_addresses()
+    db.session.commit()
+    click.echo(f"Removed {removed} row(s) with client addresses or stale counters.")
 
 
 def register(app: Flask) -> None:
+    app.cli.add_command(audit_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(scorecard_command)
     app.cli.add_command(report_cli)

@@ -3,11 +3,18 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Any, Mapping
 
 ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "UPLOAD_FOLDER", "WHITEPAPER_ENV", "MAIL_SERVER", "MAIL_PORT",
-            "MAIL_SENDER", "PDF_CACHE_FOLDER", "MAX_UPLOAD_MB")
+            "MAIL_SENDER", "MAIL_MAX_ATTEMPTS", "PDF_CACHE_FOLDER", "MAX_UPLOAD_MB")
+# Sessions, sign-in throttling and the links in e-mails (read by _sessions_and_links).
+SESSION_ENV_KEYS = ("PUBLIC_URL", "TRUSTED_HOSTS", "IDLE_TIMEOUT_MINUTES", "REMEMBER_COOKIE_DAYS",
+                    "ADDRESS_RETENTION_DAYS")
+MIN_SECRET_KEY_BYTES = 32
+MAX_REMEMBER_DAYS = 30
 
 
 class ConfigError(RuntimeError):
@@ -25,12 +32,23 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "MAIL_SERVER": None,
         "MAIL_PORT": 25,
         "MAIL_SENDER": "planbarometro@cepal.org",
+        "MAIL_MAX_ATTEMPTS": 10,   # then the message is marked failed (retries wait 1, 2, 4 … minutes)
         "BABEL_DEFAULT_LOCALE": "es",
         "LANGUAGES": ("es", "en"),
         "PASSWORD_HASH_METHOD": "scrypt",
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_WINDOW_MINUTES": 15,
-        "TOKEN_HOURS": {"invitation": 24 * 7, "password_reset": 2},
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+        "LINK_REQUESTS_PER_ACCOUNT": 3,
+        "LINK_REQUESTS_PER_ADDRESS": 10,
+        "INVITATIONS_PER_SENDER": 100,
+        "LINK_WINDOW_MINUTES": 60,
+        "TOKEN_HOURS": {"invitation": 24 * 7, "password_reset": 1},
+        "IDLE_TIMEOUT_MINUTES": 8 * 60,
+        "REMEMBER_COOKIE_DAYS": MAX_REMEMBER_DAYS,
+        "ADDRESS_RETENTION_DAYS": 90,
+        "PUBLIC_URL": None,
+        "TRUSTED_HOSTS": None,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -52,7 +70,7 @@ def _dev_secret(instance_path: str) -> str:
 
 def build(instance_path: str, override: Mapping[str, Any] | None) -> dict[str, Any]:
     config = defaults(instance_path)
-    for key in ENV_KEYS:
+    for key in ENV_KEYS + SESSION_ENV_KEYS:
         if os.environ.get(key):
             config[key] = os.environ[key]
     config.update(override or {})
@@ -64,6 +82,10 @@ def build(instance_path: str, override: Mapping[str, Any] | None) -> dict[str, A
             raise ConfigError("WHITEPAPER_ENV=production needs SECRET_KEY in the environment "
                               "(a long random value, e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`).")
         config["SECRET_KEY"] = _dev_secret(instance_path)
+    if production and len(str(config["SECRET_KEY"]).encode()) < MIN_SECRET_KEY_BYTES:
+        raise ConfigError(f"SECRET_KEY is too short for production: it needs at least {MIN_SECRET_KEY_BYTES} bytes "
+                          "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`).")
+    _sessions_and_links(config, production)
     if production:
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
@@ -73,3 +95,30 @@ def build(instance_path: str, override: Mapping[str, Any] | None) -> dict[str, A
     config["SQLALCHEMY_DATABASE_URI"] = url
     config["DATABASE_URL"] = url
     return config
+
+
+def _sessions_and_links(config: dict[str, Any], production: bool) -> None:
+    """Idle timeout, remember-me (at most 30 days), the public URL of e-mailed links and the served hosts."""
+    config["IDLE_TIMEOUT_MINUTES"] = int(config["IDLE_TIMEOUT_MINUTES"])
+    config["ADDRESS_RETENTION_DAYS"] = int(config["ADDRESS_RETENTION_DAYS"])
+    duration = config.get("REMEMBER_COOKIE_DURATION") or timedelta(days=int(config["REMEMBER_COOKIE_DAYS"]))
+    if not isinstance(duration, timedelta):
+        duration = timedelta(seconds=int(duration))
+    config["REMEMBER_COOKIE_DURATION"] = min(duration, timedelta(days=MAX_REMEMBER_DAYS))
+    public_url = (config.get("PUBLIC_URL") or "").strip().rstrip("/")
+    if not public_url:
+        if production:
+            raise ConfigError("WHITEPAPER_ENV=production needs PUBLIC_URL in the environment: the address people use "
+                              "to reach the platform, e.g. https://planbarometro.cepal.org (links in e-mails use it).")
+        public_url = f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
+    parts = urlsplit(public_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"PUBLIC_URL must be an http(s) address such as https://planbarometro.cepal.org, "
+                          f"not {public_url!r}.")
+    config["PUBLIC_URL"] = public_url
+    hosts = config.get("TRUSTED_HOSTS")
+    if isinstance(hosts, str):
+        hosts = [host.strip() for host in hosts.split(",") if host.strip()]
+    if production and not hosts:
+        hosts = [parts.hostname]  # production serves only the configured hosts; development any Host
+    config["TRUSTED_HOSTS"] = list(hosts) if hosts else None

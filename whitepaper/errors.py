@@ -1,9 +1,10 @@
 """Domain errors raised by services and models, and the one place that turns them into responses."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -52,7 +53,8 @@ def _messages() -> dict[int, str]:
         404: _("We could not find that page."),
         405: _("That action is not allowed here."),
         409: _("That change conflicts with the current state."),
-        413: _("The file is too large."),
+        413: _("The file or form is too large: a file can have at most %(max)d MB.",
+               max=current_app.config["MAX_UPLOAD_MB"]),
         429: _("Too many attempts. Wait a few minutes and try again."),
         500: _("Something went wrong on our side. The error has been logged."),
         503: _("The service is temporarily unavailable."),
@@ -91,6 +93,15 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(error: HTTPException):
         db.session.rollback()
         return error_response(error.code or 500, None)
+
+    @app.errorhandler(DataError)
+    def unstorable(error: DataError):
+        """A value the database refuses (too long, out of range, unstorable characters) that no form check
+        caught: the request's fault, answered as such, and logged so the missing check gets added."""
+        db.session.rollback()
+        app.logger.warning("Value refused by the database: %s", error.orig)
+        return error_response(400, _("One of the values sent is too long or cannot be stored. Shorten or correct "
+                                     "it and try again."), "invalid")
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):

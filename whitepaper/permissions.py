@@ -35,11 +35,17 @@ def can_manage_own_tokens(user: Any, owner: User) -> bool:
     return _active(user) and user.id == owner.id
 
 
+def can_assign_facilitators(user: Any) -> bool:
+    """Which committees and which countries' self-evaluations a facilitator works on: administrators decide."""
+    return is_admin(user)
+
+
 # --- technical committees (pseudo-Delphi) -----------------------------------------------------------
 # A committee's memberships are loaded with it (selectin), so these predicates cost no query per call.
 
 def can_manage_committee(user: Any, committee: Any) -> bool:
-    """Facilitators of that committee, and admins, run it: members, rounds, codebook, items, exports."""
+    """Facilitators of that committee (their facilitator membership, made by an administrator), and admins, run
+    it: members, rounds, codebook, items, ballots, exports."""
     if not _active(user):
         return False
     if user.has_role("admin"):
@@ -81,8 +87,9 @@ def can_reveal_pseudonym(user: Any) -> bool:
 
 # --- self-evaluations (assessments) ------------------------------------------------------------------
 # An assessor works on their own country's assessments only; another country's draft is never visible to
-# them (views answer 404, never data). Published assessments are read by every reader role; published and
-# public ones by anyone, logged in or not.
+# them (views answer 404, never data). A facilitator reads drafts and evidence, and reviews, only for the
+# countries an administrator assigned them to. Published assessments are read by every reader role;
+# published and public ones by anyone, logged in or not.
 
 ASSESSMENT_READERS = ("admin", "facilitator", "assessor", "observer")
 
@@ -91,33 +98,47 @@ def _own_country(user: Any, assessment: Any) -> bool:
     return user.country_id is not None and user.country_id == assessment.country_id
 
 
+def is_assigned_to_country(user: Any, country_id: int | None) -> bool:
+    """A facilitator assigned to that country's self-evaluations (the assignments load once per request)."""
+    return (_active(user) and country_id is not None and user.has_role("facilitator")
+            and any(a.country_id == country_id for a in user.country_assignments))
+
+
+def _follows(user: Any, assessment: Any) -> bool:
+    """Who works on this assessment beyond reading it once published: admins, its country's assessors and the
+    facilitators assigned to its country."""
+    return (user.has_role("admin") or (user.has_role("assessor") and _own_country(user, assessment))
+            or is_assigned_to_country(user, assessment.country_id))
+
+
 def can_view_assessment(user: Any, assessment: Any) -> bool:
     if assessment.status == "published" and assessment.is_public:
         return True
     if not _active(user):
         return False
-    if user.has_role("admin", "facilitator"):
-        return True
-    if user.has_role("assessor") and _own_country(user, assessment):
+    if _follows(user, assessment):
         return True
     return assessment.status == "published" and user.has_role(*ASSESSMENT_READERS)
 
 
 def assessment_visibility(user: Any):
     """The SQL condition that selects the assessments can_view_assessment allows (for lists and the API)."""
-    from sqlalchemy import and_, or_, true
+    from sqlalchemy import and_, or_, select, true
 
-    from .models import Assessment
+    from .models import Assessment, CountryAssignment
     public = and_(Assessment.status == "published", Assessment.is_public.is_(True))
     if not _active(user):
         return public
-    if user.has_role("admin", "facilitator"):
+    if user.has_role("admin"):
         return true()
     clauses = [public]
     if user.has_role(*ASSESSMENT_READERS):
         clauses.append(Assessment.status == "published")
     if user.has_role("assessor") and user.country_id is not None:
         clauses.append(Assessment.country_id == user.country_id)
+    if user.has_role("facilitator"):
+        clauses.append(Assessment.country_id.in_(
+            select(CountryAssignment.country_id).where(CountryAssignment.user_id == user.id)))
     return or_(*clauses)
 
 
@@ -135,9 +156,10 @@ def is_assessment_editor(user: Any, assessment: Any) -> bool:
     return _active(user) and (user.has_role("admin") or (user.has_role("assessor") and _own_country(user, assessment)))
 
 
-def is_assessment_reviewer(user: Any) -> bool:
-    """Who validates, returns and publishes submitted assessments: facilitators and admins."""
-    return _active(user) and user.has_role("admin", "facilitator")
+def is_assessment_reviewer(user: Any, assessment: Any) -> bool:
+    """Who validates, returns and publishes this assessment once submitted: admins, and the facilitators assigned
+    to its country."""
+    return _active(user) and (user.has_role("admin") or is_assigned_to_country(user, assessment.country_id))
 
 
 def can_edit_assessment(user: Any, assessment: Any) -> bool:
@@ -150,18 +172,17 @@ def can_submit_assessment(user: Any, assessment: Any) -> bool:
 
 
 def can_review_assessment(user: Any, assessment: Any) -> bool:
-    """Validate or return with comments: facilitators and admins, once submitted (or validated, to return)."""
-    return (_active(user) and user.has_role("admin", "facilitator")
-            and assessment.status in ("submitted", "validated"))
+    """Validate or return with comments: its reviewers, once submitted (or validated, to return)."""
+    return is_assessment_reviewer(user, assessment) and assessment.status in ("submitted", "validated")
 
 
 def can_publish_assessment(user: Any, assessment: Any) -> bool:
-    return _active(user) and user.has_role("admin", "facilitator") and assessment.status == "validated"
+    return is_assessment_reviewer(user, assessment) and assessment.status == "validated"
 
 
 def can_set_assessment_visibility(user: Any, assessment: Any) -> bool:
-    """Whether a published assessment is public: facilitators and admins (editors choose it while editing)."""
-    return _active(user) and user.has_role("admin", "facilitator") and assessment.status == "published"
+    """Whether a published assessment is public: its reviewers (editors choose it while editing)."""
+    return is_assessment_reviewer(user, assessment) and assessment.status == "published"
 
 
 def can_revise_assessment(user: Any, assessment: Any) -> bool:

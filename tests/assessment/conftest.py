@@ -90,3 +90,17 @@ def criterion_of(db) -> Callable:
     def get(assessment, code: str):
         return queries.criterion_in_version(assessment, code)
     return get
+
+
+@pytest.fixture
+def assigned_facilitator(db, make_user) -> Callable:
+    """assigned_facilitator("CRI", …) -> a facilitator an administrator assigned to those countries'
+    self-evaluations (they read its drafts and review them; docs/design.md §1.2)."""
+    def make(*countries: str, **kwargs):
+        from whitepaper.admin import assignments
+        user = make_user("facilitator", **kwargs)
+        assignments.assign(make_user("admin"), user, committees=[],
+                           countries=[_country(db, iso3) for iso3 in countries])
+        db.session.commit()
+        return user
+    return make

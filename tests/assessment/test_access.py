@@ -3,6 +3,7 @@ files: 404, never data); published assessments for readers; published and public
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -84,8 +85,8 @@ def test_the_assessor_downloads_their_own_evidence_as_an_attachment(client, db, 
     assert response.mimetype == "application/pdf"
 
 
-@pytest.mark.parametrize("role, draft_visible, published_visible", [
-    ("admin", True, True), ("facilitator", True, True), ("observer", False, True), ("member", False, False)])
+@pytest.mark.parametrize("role, draft_visible, published_visible", [  # the facilitator is not assigned to Chile
+    ("admin", True, True), ("facilitator", False, True), ("observer", False, True), ("member", False, False)])
 def test_reading_rights_by_role(client, make_user, login_as, make_assessment, role, draft_visible,
                                 published_visible):
     draft = make_assessment("CHL")
@@ -116,12 +117,41 @@ def test_anonymous_readers_see_published_public_assessments_only(client, make_as
     assert client.get(f"/assessments/{public.id}").status_code == 200
     assert client.get(f"/api/v1/assessments/{public.id}/scorecard").status_code == 200
     assert client.get("/assessments/published").get_data(as_text=True).count("/scorecard") == 1
-    for a in (private, draft):
-        assert client.get(f"/assessments/{a.id}/scorecard").status_code == 302
-        assert client.get(f"/api/v1/assessments/{a.id}").status_code == 401
-        assert client.get(f"/api/v1/assessments/{a.id}/scorecard").status_code == 401
+    for a in (private, draft):  # the trust issue: not visible answers 404, the same as missing, for anyone
+        assert client.get(f"/assessments/{a.id}/scorecard").status_code == 404
+        assert client.get(f"/api/v1/assessments/{a.id}").status_code == 404
+        assert client.get(f"/api/v1/assessments/{a.id}/scorecard").status_code == 404
     assert [row["id"] for row in client.get("/api/v1/assessments").get_json()["assessments"]] == [public.id]
     assert client.get("/assessments/").status_code == 302  # the full list needs logging in
+
+
+def test_an_assessment_a_reader_may_not_see_answers_exactly_as_a_missing_one(client, db, make_user, login_as,
+                                                                               make_assessment):
+    """Anonymous or logged in, a draft or a private assessment answers as a missing one does (status and body,
+    but for its number), in the pages, the PDF and the API: nothing tells which exist."""
+    from whitepaper.models import Assessment
+    hidden = make_assessment("CHL", status="published", is_public=False)
+    draft = make_assessment("CHL")
+    missing = db.session.scalar(db.select(db.func.max(Assessment.id))) + 1000
+    paths = ("/assessments/{}", "/assessments/{}/scorecard", "/assessments/{}/scorecard.pdf",
+             "/api/v1/assessments/{}", "/api/v1/assessments/{}/scorecard")
+
+    def answers(id_: int) -> list[tuple[int, str]]:
+        out = []
+        for path in paths:
+            response = client.get(path.format(id_))
+            body = re.sub(r'name="csrf_token" value="[^"]*"', "", response.get_data(as_text=True))
+            out.append((response.status_code, re.sub(r"\d+", "N", body)))
+        return out
+
+    for reader in (None, make_user("assessor", country="CRI")):
+        if reader is not None:
+            login_as(reader)
+        for a in (hidden, draft):
+            if reader is not None and a is hidden:
+                continue  # a logged-in reader may read published assessments
+            assert answers(a.id) == answers(missing), (reader, a.status)
+            assert {status for status, _body in answers(a.id)} == {404}
 
 
 def test_creating_an_assessment(client, db, make_user, login_as, tree):
@@ -194,12 +224,12 @@ def test_settings_keep_groups_that_have_ratings(client, db, make_user, login_as,
     assert names == ["G1", "G3"]
 
 
-def test_list_filters_paginate_and_show_empty_states(client, app, make_user, login_as, make_assessment):
+def test_list_filters_paginate_and_show_empty_states(client, app, assigned_facilitator, login_as, make_assessment):
     app.config["PER_PAGE"] = 2
     make_assessment("CRI", period=(2015, 2018), status="published")
     make_assessment("CRI", period=(2019, 2022))
     make_assessment("CHL", period=(2019, 2022), status="published")
-    login_as(make_user("facilitator"))
+    login_as(assigned_facilitator("CRI"))
     first = client.get("/assessments/").get_data(as_text=True)
     assert 'rel="next"' in first
     by_country = client.get("/assessments/?country=CHL").get_data(as_text=True)

@@ -73,10 +73,10 @@ def cell(page: str, attribute: str, key: str) -> str:
 
 
 @pytest.mark.parametrize("model, scope", [("national", ""), ("subnational", "Jalisco")])
-def test_page_api_and_recomputation_give_the_same_numbers(client, db, make_user, login_as, make_assessment, tree,
-                                                          model, scope):
+def test_page_api_and_recomputation_give_the_same_numbers(client, db, assigned_facilitator, login_as, make_assessment,
+                                                          tree, model, scope):
     a = make_assessment(model=model, scope=scope, rate=mixed)
-    login_as(make_user("facilitator"))
+    login_as(assigned_facilitator("CRI"))
     detail = client.get(f"/api/v1/assessments/{a.id}").get_json()
     stored = {r["criterion"]: r for r in detail["ratings"]}
     expected = recompute(tree(model), stored)
@@ -104,9 +104,9 @@ def test_page_api_and_recomputation_give_the_same_numbers(client, db, make_user,
         assert cell(page, "data-alert-value", alert["key"]) == shown(exact)
 
 
-def test_a_complete_validated_assessment_is_not_provisional(client, make_user, login_as, make_assessment):
+def test_a_complete_validated_assessment_is_not_provisional(client, assigned_facilitator, login_as, make_assessment):
     a = make_assessment(status="validated")
-    login_as(make_user("facilitator"))
+    login_as(assigned_facilitator("CRI"))
     api = client.get(f"/api/v1/assessments/{a.id}/scorecard").get_json()
     assert api["provisional"] is False and api["completeness"] == 1.0
     assert api["overall"] == {"score": 100.0, "band": "optimal"}
@@ -144,7 +144,7 @@ def _previous(client, a):
 
 
 def test_previous_is_the_latest_earlier_published_one_of_the_same_country_model_and_scope(
-        client, db, make_user, login_as, make_assessment):
+        client, db, assigned_facilitator, login_as, make_assessment):
     low = lambda c: level_rating(c, 1 if c.scoring == "levels" else 0)  # noqa: E731
     oldest = make_assessment(period=(2011, 2014), status="published", rate=low)
     older = make_assessment(period=(2015, 2018), status="published", rate=low)
@@ -152,7 +152,7 @@ def test_previous_is_the_latest_earlier_published_one_of_the_same_country_model_
     make_assessment("CHL", period=(2015, 2018), status="published")  # other country
     make_assessment(model="subnational", scope="Costa Rica", period=(2015, 2018), status="published")  # model
     current = make_assessment(period=(2019, 2022))
-    login_as(make_user("facilitator"))
+    login_as(assigned_facilitator("CRI"))
     assert _previous(client, current) == older.id
     assert _previous(client, older) == oldest.id
     assert _previous(client, oldest) is None
@@ -170,12 +170,13 @@ def test_previous_is_the_latest_earlier_published_one_of_the_same_country_model_
     assert draft_fix.id != fix.id
 
 
-def test_latest_means_greatest_end_year_then_latest_publication(client, db, make_user, login_as, make_assessment):
+def test_latest_means_greatest_end_year_then_latest_publication(client, db, assigned_facilitator, login_as,
+                                                                make_assessment):
     first = make_assessment(period=(2014, 2018), status="published")
     second = make_assessment(period=(2016, 2018), status="published")
     make_assessment(period=(2012, 2017), status="published")
     current = make_assessment(period=(2019, 2022))
-    login_as(make_user("facilitator"))
+    login_as(assigned_facilitator("CRI"))
     assert _previous(client, current) == second.id != first.id
 
 

@@ -44,9 +44,9 @@ def test_submit_refuses_an_incomplete_assessment_and_says_how_far_it_is():
 
 
 def test_assessor_submits_a_complete_draft_and_facilitators_are_told(client, db, make_user, login_as,
-                                                                        make_assessment):
+                                                                        make_assessment, assigned_facilitator):
     assessor = make_user("assessor", country="CRI")
-    make_user("facilitator", email="fac@example.org")
+    assigned_facilitator("CRI", email="fac@example.org")
     a = make_assessment(rate="all", author=assessor)
     login_as(assessor)
     response = client.post(f"/assessments/{a.id}/submit")
@@ -82,8 +82,8 @@ def test_a_rating_without_means_of_verification_is_not_complete_but_not_applicab
 
 
 def test_facilitator_validates_then_publishes_and_the_assessment_becomes_read_only(
-        client, db, make_user, login_as, make_assessment):
-    facilitator = make_user("facilitator")
+        client, db, make_user, login_as, make_assessment, assigned_facilitator):
+    facilitator = assigned_facilitator("CRI")
     a = make_assessment(status="submitted")
     login_as(facilitator)
     review = client.get(f"/assessments/{a.id}/review")
@@ -105,10 +105,11 @@ def test_facilitator_validates_then_publishes_and_the_assessment_becomes_read_on
     assert autosave.status_code == 409 and autosave.get_json()["error"]["code"] == "invalid_transition"
 
 
-def test_return_needs_comments_and_sends_them_to_the_author(client, db, make_user, login_as, make_assessment):
+def test_return_needs_comments_and_sends_them_to_the_author(client, db, make_user, login_as, make_assessment,
+                                                           assigned_facilitator):
     assessor = make_user("assessor", country="CRI", email="eva@example.org")
     a = make_assessment(status="submitted", author=assessor)
-    login_as(make_user("facilitator"))
+    login_as(assigned_facilitator("CRI"))
     refused = client.post(f"/assessments/{a.id}/return", data={"comments": "  "})
     assert refused.status_code == 400
     assert _status(db, a.id) == "submitted"
@@ -127,9 +128,10 @@ def test_return_needs_comments_and_sends_them_to_the_author(client, db, make_use
 
 @pytest.mark.parametrize("endpoint, status", [("validate", "draft"), ("publish", "submitted"),
                                               ("validate", "published"), ("return", "draft")])
-def test_invalid_review_steps_answer_409(client, db, make_user, login_as, make_assessment, endpoint, status):
+def test_invalid_review_steps_answer_409(client, db, assigned_facilitator, login_as, make_assessment, endpoint,
+                                         status):
     a = make_assessment(status=status)
-    login_as(make_user("facilitator"))
+    login_as(assigned_facilitator("CRI"))
     response = client.post(f"/assessments/{a.id}/{endpoint}", data={"comments": "x", "is_public": "y"})
     assert response.status_code == 409
     assert _status(db, a.id) == status
@@ -168,11 +170,11 @@ def test_a_draft_cannot_be_revised(client, make_user, login_as, make_assessment)
     assert client.post(f"/assessments/{a.id}/revise").status_code == 409
 
 
-def test_visibility_of_a_published_assessment_is_changed_by_a_facilitator(client, db, make_user, login_as,
+def test_visibility_of_a_published_assessment_is_changed_by_a_facilitator(client, db, assigned_facilitator, login_as,
                                                                           make_assessment):
     a = make_assessment(status="published", is_public=False)
-    assert client.get(f"/assessments/{a.id}/scorecard").status_code == 302  # anonymous: to the login page
-    login_as(make_user("facilitator"))
+    assert client.get(f"/assessments/{a.id}/scorecard").status_code == 404  # anonymous: as if it did not exist
+    login_as(assigned_facilitator("CRI"))
     assert client.post(f"/assessments/{a.id}/visibility", data={"is_public": "y"}).status_code == 302
     with client.session_transaction() as session:
         session.clear()

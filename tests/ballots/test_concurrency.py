@@ -13,7 +13,7 @@ from whitepaper.delphi.ballots import queries as ballot_queries
 from whitepaper.delphi.ballots import votes as ballot_votes
 from whitepaper.errors import Conflict
 from whitepaper.models import AuditEvent, User
-from whitepaper.models.ballot import Ballot, BallotItem, Vote
+from whitepaper.models.ballot import Ballot, BallotEligibility, BallotItem, Vote
 
 from .conftest import build_committee
 
@@ -190,13 +190,16 @@ def test_a_vote_and_the_close_in_flight_together_are_counted_or_refused_never_lo
         assert "closer" not in errors, errors
 
         db.session.expire_all()
+        # a secret ballot: once closed it keeps no vote (docs/methods.md §5.4), only who voted
         stored = db.session.scalar(select(func.count()).select_from(Vote).where(Vote.item_id == item_id))
+        voted = db.session.scalar(select(BallotEligibility.voted_items).where(
+            BallotEligibility.ballot_id == ballot_id, BallotEligibility.voter_id == voter_id))
         item = db.session.get(BallotItem, item_id)
-        assert db.session.get(Ballot, ballot_id).status == "closed"
+        assert db.session.get(Ballot, ballot_id).status == "closed" and stored == 0
         if vote_first:
             assert "voter" not in errors
-            assert (stored, item.approve) == (1, 1)      # the close waited for the vote, and counted it
+            assert (voted, item.approve) == (1, 1)       # the close waited for the vote, and counted it
         else:
             assert isinstance(errors.get("voter"), Conflict)
-            assert (stored, item.approve) == (0, 0)      # the vote waited for the close, and was refused
+            assert (voted, item.approve) == (0, 0)       # the vote waited for the close, and was refused
         db.session.commit()

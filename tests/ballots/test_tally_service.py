@@ -134,7 +134,9 @@ def test_a_vote_after_closing_is_refused(db, committee_setup):
     with pytest.raises(Conflict, match="closed"):
         vote(db, ballot, setup.members[1], {"design": A})
     db.session.rollback()
-    assert db.session.scalar(select(func.count()).select_from(Vote)) == 1
+    # nothing was stored: a secret ballot keeps no vote once closed, only who voted
+    assert db.session.scalar(select(func.count()).select_from(Vote)) == 0
+    assert [e.voted_items for e in ballot_queries.eligibility_rows(ballot)] == [1, 0, 0, 0, 0, 0]
 
 
 # --- a property ---------------------------------------------------------------------------------------------
@@ -174,7 +176,8 @@ def test_the_stored_result_is_the_tally_of_the_final_votes(db, histories, quorum
         assert (item.approve, item.reject, item.abstain, item.eligible, item.quorum_met, item.outcome) == (
             expected.approve, expected.reject, expected.abstain, expected.eligible, expected.quorum_met,
             expected.outcome)
-        assert db.session.scalar(select(func.count()).select_from(Vote).where(Vote.item_id == item.id)) == \
-            len(finals)
+        # the ballot was secret: its votes are gone, who voted is recorded (docs/methods.md §5.4)
+        assert db.session.scalar(select(func.count()).select_from(Vote).where(Vote.item_id == item.id)) == 0
+        assert sum(e.voted_items for e in ballot_queries.eligibility_rows(ballot)) == len(finals)
     finally:
         db.session.rollback()

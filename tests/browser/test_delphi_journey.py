@@ -1,9 +1,13 @@
 """Journey: the demo member answers the vision committee's open round, saving a draft first, then submitting."""
 from __future__ import annotations
 
+import pytest
+
 from whitepaper.demo import demo_password
 
 from .conftest import log_in
+
+pytestmark = pytest.mark.browser
 
 
 def test_member_saves_a_draft_then_submits_the_open_round(page):

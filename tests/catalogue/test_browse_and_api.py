@@ -1,6 +1,8 @@
 """Browsing the catalogue (public for approved versions) and its JSON API (docs/design.md §3.4)."""
 from __future__ import annotations
 
+import re
+
 from whitepaper.models import DIMENSION_KEYS
 
 
@@ -84,12 +86,20 @@ def test_public_can_browse_approved_versions_but_not_drafts(client):
     assert client.get("/catalogue/sectoral/").status_code == 302
 
 
+def _shown_codes(html: str) -> set[str]:
+    return set(re.findall(r'<article class="criterion" id="([A-Z]+-\d-\d+)"', html))
+
+
 def test_search_ignores_accents_and_case_in_both_languages(client):
-    html = client.get("/catalogue/national/?q=PARTICIPACION").get_data(as_text=True)
-    assert "NAC-2-07" in html and "NAC-1-01" not in html.split("criteria shown")[-1].split("<footer")[0] \
-        or "Instancias de participación" in html
-    english = client.get("/catalogue/national/?q=monitoring").get_data(as_text=True)
-    assert "NAC-2-08" in english
+    folded = client.get("/catalogue/national/?q=PARTICIPACION").get_data(as_text=True)
+    accented = client.get("/catalogue/national/?q=participación").get_data(as_text=True)
+    shown = _shown_codes(folded)
+    assert "NAC-2-07" in shown and "NAC-1-01" not in shown
+    assert shown == _shown_codes(accented)
+    assert 0 < len(shown) < 33
+    assert f"{len(shown)} " in folded.split('role="status">')[1].split("</p>")[0]
+    english = _shown_codes(client.get("/catalogue/national/?q=monitoring").get_data(as_text=True))
+    assert "NAC-2-08" in english and english != shown and len(english) < 33
 
 
 def test_filters_by_dimension_and_scope(client):

@@ -105,14 +105,22 @@ def test_no_member_reads_another_members_answers_through_any_page_api_or_export(
     author = delphi_world.members[0]
     login_as(reader)
     seen = 0
+    read = set()
     for url in _every_get_url(app, db):
-        body = client.get(url).get_data(as_text=True)
+        response = client.get(url)
+        assert response.status_code in (200, 302, 403, 404), (url, response.status_code)
+        body = response.get_data(as_text=True)
         seen += 1
+        if response.status_code == 200:
+            read.add(url)
         for secret in ("SECRETO-GOOD", "SECRETO-OBST"):
             assert secret not in body, url
         assert author.email not in body and author.name not in body, url
         assert not re.search(r"\bP-\d\d\b", body), url  # no pseudonym either
-    assert seen > 50
+    # the sweep reads real pages: the committee, its rounds, the member's own answers, feedback, results, the API
+    assert seen > 50 and len(read) >= 10, (seen, sorted(read))
+    for round_id in (delphi_world.first, delphi_world.second):
+        assert {f"/committees/rounds/{round_id}/feedback", f"/api/v1/rounds/{round_id}/results"} <= read
 
 
 def test_members_see_comments_without_a_country_or_a_pseudonym(client, login_as, delphi_world):

@@ -5,7 +5,11 @@ import subprocess
 
 import pytest
 
-from ..assessment.conftest import level_rating, make_assessment, tree  # noqa: F401  (shared factories)
+from ..assessment.conftest import (  # noqa: F401  (shared factories)
+    level_rating,
+    make_assessment,
+    tree,
+)
 from ..system import has_pdftotext, require
 
 
@@ -47,3 +51,33 @@ def pdf_pages():
         info = subprocess.run(["pdfinfo", path], capture_output=True, check=True).stdout.decode()
         return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     return pages
+
+
+@pytest.fixture
+def pdf_structure():
+    """pdf_structure(path) -> (tag counts of the PDF's structure tree, the alternate texts of its figures)."""
+    require(has_pdftotext(), "pdfinfo (poppler-utils)")
+
+    def structure(path: str) -> tuple[dict[str, int], list[str]]:
+        import re
+        import zlib
+        from collections import Counter
+        tree = subprocess.run(["pdfinfo", "-struct", path], capture_output=True, check=True).stdout.decode()
+        tags = Counter(line.split()[0].rstrip(":") for line in tree.splitlines()
+                       if line.strip() and not line.strip().startswith("/"))
+        alts = []
+        with open(path, "rb") as handle:
+            data = handle.read()
+        for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", data, re.S):
+            try:
+                body = zlib.decompress(stream)
+            except zlib.error:
+                continue
+            for literal, hexa in re.findall(rb"/Alt (?:\(((?:[^()\\]|\\.)*)\)|<([0-9A-Fa-f]*)>)", body):
+                if hexa:
+                    raw = bytes.fromhex(hexa.decode())
+                    alts.append(raw[2:].decode("utf-16-be") if raw.startswith(b"\xfe\xff") else raw.decode("latin-1"))
+                else:
+                    alts.append(literal.decode("latin-1"))
+        return dict(tags), alts
+    return structure

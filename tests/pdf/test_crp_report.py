@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from whitepaper.reports import jobs
 
 from .test_scorecard_pdf import varied
+
+pytestmark = pytest.mark.pdf
 
 
 def _publish_three(make_assessment):

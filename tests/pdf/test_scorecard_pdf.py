@@ -11,6 +11,8 @@ import pytest
 
 from .conftest import level_rating
 
+pytestmark = pytest.mark.pdf
+
 
 def varied(criterion):
     """A deterministic spread of values across the scale, complete."""
@@ -122,3 +124,37 @@ def test_a_published_public_scorecard_downloads_without_logging_in(app, make_ass
     assert response.status_code == 200 and "Costa Rica" in pdf_text(response.data)
     private = make_assessment("CHL", status="published", rate=varied, is_public=False)
     assert app.test_client().get(f"/assessments/{private.id}/scorecard.pdf").status_code == 302
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_scorecard_pdf_names_every_alert_and_shows_the_overall_score_as_the_page_does(
+        app, client, make_assessment, make_user, login_as, pdf_text, lang):
+    assessment = make_assessment("CRI", status="published", rate=varied, is_public=True)
+    login_as(make_user("admin"))
+    api = _api_scorecard(client, assessment.id)
+    model = client.get("/api/v1/models/national").get_json()
+    titles = {alert["key"]: alert["title"][lang] for alert in model["alerts"]}
+    flat = re.sub(r"\s+", " ", pdf_text(client.get(f"/assessments/{assessment.id}/scorecard.pdf?lang={lang}").data))
+    assert api["alerts"], "the varied ratings raise no alert: the test would prove nothing"
+    for alert in api["alerts"]:
+        # a long title wraps inside its table cell: its first words are on one line
+        assert " ".join(titles[alert["key"]].split()[:4]) in flat, alert["key"]
+        if alert["value"] is not None:
+            assert shown(alert["value"], lang) in flat, alert["key"]
+    client.post("/lang", data={"lang": lang})  # the page speaks the reader's chosen language
+    page = client.get(f"/assessments/{assessment.id}/scorecard").get_data(as_text=True)
+    overall_on_page = re.search(r'id="overall-score">\s*([^<\s]+)\s*<', page).group(1)
+    assert overall_on_page == shown(api["overall"]["score"], lang)
+    assert overall_on_page in flat
+
+
+def test_scorecard_pdf_is_tagged_with_headings_tables_and_alternate_texts(app, runner, make_assessment, tmp_path,
+                                                                        pdf_structure):
+    assessment = make_assessment("CRI", status="published", rate=varied)
+    out = tmp_path / "card.pdf"
+    assert runner.invoke(args=["scorecard", str(assessment.id), "--out", str(out), "--lang", "en"]).exit_code == 0
+    tags, alts = pdf_structure(str(out))
+    assert tags.get("H1", 0) >= 1 and tags.get("H2", 0) >= 5      # the title, and a heading per dimension
+    assert tags.get("Table", 0) >= 6 and tags.get("TH", 0) >= 20    # tables with header cells
+    assert tags.get("Figure", 0) >= 1 and len(alts) == tags["Figure"]  # every figure says what it shows
+    assert any(alt.startswith("Profile by dimension") for alt in alts)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from whitepaper.models import ApiToken
 
@@ -38,13 +38,28 @@ def test_token_opens_no_page_outside_the_api(app, client, make_user, login_as):
     assert response.status_code == 302
 
 
-def test_token_cannot_write(app, client, make_user, login_as):
-    login_as(make_user("admin"))
+def test_token_cannot_write(app, client, db, make_user, login_as):
+    from whitepaper.models import User
+    owner = make_user("admin")
+    login_as(owner)
     raw = _create(client)
-    response = app.test_client().post("/lang", data={"lang": "en"}, headers={"Authorization": f"Bearer {raw}"})
-    # POST requests never authenticate by token: the language switch is public, but nothing is stored for a user
-    assert response.status_code == 302
-    assert app.test_client().post("/logout", headers={"Authorization": f"Bearer {raw}"}).status_code == 302
+    bearer = {"Authorization": f"Bearer {raw}"}
+    other = app.test_client()
+    # a write that needs a login: creating a token for the token's owner is refused and creates nothing
+    response = other.post("/account/tokens", data={"name": "made by a token"}, headers=bearer)
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 1
+    # the language switch is public, but a token does not make it store the owner's preference
+    locale_before = db.session.get(User, owner.id).locale
+    assert other.post("/lang", data={"lang": "en" if locale_before != "en" else "es"},
+                      headers=bearer).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, owner.id).locale == locale_before
+    # revoking the token itself by token is refused too
+    token_id = db.session.scalar(select(ApiToken.id))
+    assert other.post(f"/account/tokens/{token_id}/revoke", headers=bearer).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(ApiToken, token_id).revoked_at is None
 
 
 def test_revoked_token_is_refused(app, client, db, make_user, login_as):

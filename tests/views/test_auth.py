@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from whitepaper.models import ActionToken, LoginAttempt, User
+from whitepaper.models import ActionToken, LoginAttempt, ThrottleBucket, User
 
 from ..conftest import PASSWORD, base_config
 from ..helpers import link_in, outbox
@@ -75,17 +75,22 @@ def test_throttling_ends_when_the_window_passes(client, db, app, make_user):
     user = make_user("observer")
     for _ in range(app.config["LOGIN_MAX_FAILURES"]):
         post_login(client, user.email, "nope-nope-nope")
-    for attempt in db.session.scalars(select(LoginAttempt)):
-        attempt.at -= timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"] + 1)
+    for bucket in db.session.scalars(select(ThrottleBucket)):
+        bucket.window_started_at -= timedelta(minutes=app.config["LOGIN_WINDOW_MINUTES"] + 1)
     db.session.commit()
     assert post_login(client, user.email, PASSWORD).status_code == 302
 
 
-def test_successful_login_clears_failures(client, db, make_user):
+def test_successful_logins_are_not_counted_and_failures_are_logged(client, db, app, make_user):
     user = make_user("observer")
     post_login(client, user.email, "nope-nope-nope")
-    post_login(client, user.email, PASSWORD)
-    assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == 0
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] + 1):
+        assert post_login(client, user.email, PASSWORD).status_code == 302
+        client.post("/logout")
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
+        assert post_login(client, user.email, "nope-nope-nope").status_code == 401
+    assert post_login(client, user.email, "nope-nope-nope").status_code == 429
+    assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == app.config["LOGIN_MAX_FAILURES"]
 
 
 def test_logout_needs_a_post_and_ends_the_session(client, make_user, login_as):
@@ -211,3 +216,14 @@ def test_csrf_is_enforced_on_forms(database_url, make_user):
 def test_user_create_refuses_bad_addresses(runner, email):
     result = runner.invoke(args=["users", "create", email, "--role", "observer"], input="long-password-1\n")
     assert result.exit_code != 0
+
+
+def test_login_with_an_unknown_email_is_refused_exactly_like_a_wrong_password(client, make_user):
+    known = make_user("observer")
+    wrong = post_login(client, known.email, "wrong-password")
+    unknown = post_login(client, "nobody-here@example.org", "wrong-password")
+    assert unknown.status_code == wrong.status_code == 401
+    message = "no son correctos"
+    assert message in unknown.get_data(as_text=True) and message in wrong.get_data(as_text=True)
+    assert "nobody-here@example.org" not in unknown.get_data(as_text=True).split("<form")[0]  # no echo above the form
+    assert client.get("/").status_code == 302  # no session was opened

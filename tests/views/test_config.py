@@ -19,10 +19,11 @@ def test_production_without_secret_key_refuses_to_start(monkeypatch, tmp_path):
 def test_production_sets_secure_cookies_and_hsts(monkeypatch, tmp_path):
     monkeypatch.setenv("WHITEPAPER_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "a-long-random-secret-from-the-environment")
+    monkeypatch.setenv("PUBLIC_URL", "https://planbarometro.example.org")
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite"})
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
     with app.app_context():
-        response = app.test_client().get("/login")
+        response = app.test_client().get("/login", base_url="https://planbarometro.example.org")
     assert "max-age" in response.headers["Strict-Transport-Security"]
 
 

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..mail import EmailAddress
 from ..models import ROLES
 from ..navigation import role_label
 
@@ -36,4 +37,15 @@ class UserForm(FlaskForm):
 
 
 class InviteForm(UserForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), EmailAddress()])
+
+
+class AssignmentForm(FlaskForm):
+    """A facilitator's committees (by id) and countries (by ISO code); the choices come from the database."""
+    committees = MultiCheckbox(_l("Committees they facilitate"), coerce=int)
+    countries = MultiCheckbox(_l("Countries whose self-evaluations they follow"))
+
+    def __init__(self, committees, countries, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.committees.choices = committees
+        self.countries.choices = countries

@@ -1,19 +1,23 @@
-"""Administration pages: users (invite, edit, deactivate), countries, outbox, audit trail."""
+"""Administration pages: users (invite, edit, deactivate), facilitator assignments, countries, outbox, audit
+trail."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
-from .. import permissions
+from .. import formatting, permissions
+from ..auth import privacy, throttle
 from ..auth import services as accounts
 from ..errors import DomainError
 from ..extensions import db
+from ..links import external_url, mask_link_tokens
 from ..models import AuditEvent, Country, OutboxMessage, User, UserRole
 from ..web import select_locale
-from .forms import InviteForm, UserForm
+from . import assignments as facilitator_assignments
+from .forms import AssignmentForm, InviteForm, UserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -52,11 +56,12 @@ def invite_user():
             user = accounts.create_user(current_user, form.email.data, roles=set(form.roles.data),
                                         name=form.name.data or "", country_iso3=form.country.data or None)
             accounts.invite(current_user, user,
-                            lambda raw: url_for("auth.accept_invitation", token=raw, _external=True))
+                            lambda raw: external_url("auth.accept_invitation", token=raw))
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "error")
-            return render_template("admin/user_form.html", form=form, user=None), error.status
+            response = make_response(render_template("admin/user_form.html", form=form, user=None), error.status)
+            return throttle.with_retry_after(response, error) if isinstance(error, throttle.Throttled) else response
         db.session.commit()
         flash(_("Invitation sent to %(email)s.", email=user.email), "success")
         return redirect(url_for("admin.users"))
@@ -83,6 +88,48 @@ def edit_user(user_id: int):
     return render_template("admin/user_form.html", form=form, user=user), 400 if request.method == "POST" else 200
 
 
+@bp.route("/assignments")
+def assignments():
+    return render_template("admin/assignments.html", rows=facilitator_assignments.overview())
+
+
+@bp.route("/assignments/<int:user_id>", methods=["GET", "POST"])
+def edit_assignments(user_id: int):
+    """Which committees a facilitator runs and which countries' self-evaluations they follow."""
+    user = db.get_or_404(User, user_id)
+    if not user.has_role("facilitator"):
+        abort(404)
+    lang = select_locale()
+    committees = facilitator_assignments.committees()
+    countries = facilitator_assignments.countries()
+    current = facilitator_assignments.of(user)
+    form = AssignmentForm([(c.id, formatting.text(c.planning_model.title, lang)) for c in committees],
+                          sorted(((c.iso3, c.name(lang)) for c in countries), key=lambda pair: pair[1]),
+                          data=None if request.method == "POST" else {
+                              "committees": [c.id for c in current.committees],
+                              "countries": [c.iso3 for c in current.countries]})
+    if form.validate_on_submit():
+        chosen_committees, chosen_countries = set(form.committees.data or []), set(form.countries.data or [])
+        facilitator_assignments.assign(current_user, user,
+                                       committees=[c for c in committees if c.id in chosen_committees],
+                                       countries=[c for c in countries if c.iso3 in chosen_countries])
+        db.session.commit()
+        flash(_("The assignments of %(email)s are saved.", email=user.email), "success")
+        return redirect(url_for("admin.assignments"))
+    return render_template("admin/assignment_form.html", form=form, user=user), \
+        400 if request.method == "POST" else 200
+
+
+@bp.route("/users/<int:user_id>/anonymise", methods=["POST"])
+def anonymise_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    privacy.anonymise(current_user, user)
+    db.session.commit()
+    flash(_("The account has been anonymised: its name and e-mail are gone and it can no longer sign in."),
+          "success")
+    return redirect(url_for("admin.users"))
+
+
 @bp.route("/countries")
 def countries():
     rows = db.session.scalars(select(Country).order_by(Country.subregion, Country.iso3)).all()
@@ -92,7 +139,7 @@ def countries():
 @bp.route("/outbox")
 def outbox():
     page = db.paginate(select(OutboxMessage).order_by(OutboxMessage.id.desc()), per_page=25, error_out=False)
-    return render_template("admin/outbox.html", page=page)
+    return render_template("admin/outbox.html", page=page, mask=mask_link_tokens)
 
 
 @bp.route("/audit")

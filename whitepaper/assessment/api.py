@@ -3,14 +3,15 @@
 and public assessments only). Numbers are unrounded."""
 from __future__ import annotations
 
-from flask import abort, jsonify, make_response, request
+from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import permissions
 from ..api.views import bp
-from ..errors import NotFound, error_response
+from ..errors import InvalidInput, NotFound
 from ..extensions import db
+from ..ids import parse_int
 from ..models import MODEL_KEYS, Assessment
 from ..models.assessment import ASSESSMENT_STATUSES
 from ..web import public
@@ -23,12 +24,21 @@ def _reader():
 
 
 def _visible(assessment_id: int) -> Assessment:
+    """The assessment if the reader may see it; otherwise 404 whoever asks, the same answer as for a missing one."""
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None or not permissions.can_view_assessment(_reader(), assessment):
-        if assessment is not None and not current_user.is_authenticated:
-            abort(make_response(error_response(401)))
         raise NotFound(_("There is no assessment %(id)d, or you may not read it.", id=assessment_id))
     return assessment
+
+
+def _year() -> int | None:
+    raw = request.args.get("year", "")
+    if not raw:
+        return None
+    year = parse_int(raw, minimum=1, maximum=9999)
+    if year is None:
+        raise InvalidInput(_("The year filter is a year written with the digits 0 to 9, such as 2022."))
+    return year
 
 
 @bp.get("/assessments")
@@ -38,7 +48,7 @@ def assessments():
                               model=request.args.get("model", "") if request.args.get("model") in MODEL_KEYS else "",
                               status=request.args.get("status", "")
                               if request.args.get("status") in ASSESSMENT_STATUSES else "",
-                              year=request.args.get("year", type=int))
+                              year=_year())
     rows = db.session.scalars(queries.visible_assessments(_reader(), filters)).all()
     return jsonify({"assessments": [assessment_summary(a) for a in rows]})
 

@@ -390,14 +390,14 @@ def rating_page(assessment: Assessment, dimension_key: str | None = None, group:
 
 
 def rating_for_update(assessment: Assessment, criterion_id: int, *, with_author: bool = False) -> Optional[Rating]:
-    """A consolidated rating with what a save changes (marks, improvement action) in one query, and its author
-    if asked."""
+    """A consolidated rating as stored now (not as this session last saw it) with what a save changes (marks,
+    improvement action) in one query, and its author if asked."""
     options = [joinedload(Rating.element_marks), joinedload(Rating.improvement_action)]
     if with_author:
         options.append(selectinload(Rating.updated_by))
     return db.session.scalars(select(Rating).where(Rating.assessment_id == assessment.id,
                                                    Rating.criterion_id == criterion_id).options(*options)
-                              ).unique().one_or_none()
+                              .execution_options(populate_existing=True)).unique().one_or_none()
 
 
 def group_rating_for_update(group: WorkshopGroup, criterion_id: int, *, with_author: bool = False
@@ -407,7 +407,7 @@ def group_rating_for_update(group: WorkshopGroup, criterion_id: int, *, with_aut
         options.append(selectinload(GroupRating.updated_by))
     return db.session.scalars(select(GroupRating).where(GroupRating.group_id == group.id,
                                                         GroupRating.criterion_id == criterion_id).options(*options)
-                              ).unique().one_or_none()
+                              .execution_options(populate_existing=True)).unique().one_or_none()
 
 
 def criterion_in_version(assessment: Assessment, code: str) -> Optional[Criterion]:

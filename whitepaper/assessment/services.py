@@ -11,12 +11,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, formatting, mail
+from .. import audit, formatting, locks, mail
 from ..errors import Conflict, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
-from ..models import (Assessment, AssessmentParticipant, AssessmentReview, CatalogueVersion, Country, Criterion,
-                      ElementMark, Evidence, GroupElementMark, GroupRating, ImprovementAction, Rating, User,
-                      UserRole, WorkshopGroup)
+from ..models import (Assessment, AssessmentParticipant, AssessmentReview, CatalogueVersion, Country,
+                      CountryAssignment, Criterion, ElementMark, Evidence, GroupElementMark, GroupRating,
+                      ImprovementAction, Rating, User, UserRole, WorkshopGroup)
 from ..models.assessment import status_label
 from ..models.base import utcnow
 from . import queries, uploads
@@ -169,41 +169,62 @@ def save_rating(actor: Optional[User], assessment: Assessment, criterion: Criter
         raise NotFound(_("This criterion is not part of the assessment's catalogue version."))
     if group is not None and group.assessment_id != assessment.id:
         raise NotFound(_("There is no such workshop group in this assessment."))
-    if group is None:
-        rating = queries.rating_for_update(assessment, criterion.id)
-    else:
-        rating = queries.group_rating_for_update(group, criterion.id)
+    # Saves in one assessment run one after the other: a second save of the same rating waits here until the
+    # first commits, then reads its version and is refused as a conflict (never a unique-key error).
+    locks.lock_row(Assessment, assessment.id)
+    rating = _stored_rating(assessment, criterion.id, group)
     criterion_id, group_id = criterion.id, group.id if group is not None else None
     if data.loaded_version != (rating.version if rating is not None else 0):
         raise RatingConflict(criterion_id, group_id)
     before = _rating_snapshot(rating)
     actor_id = actor.id if actor else None
-    with db.session.no_autoflush:  # the one flush below is where a racing save shows up as a conflict
-        if rating is None:
-            if group is None:
-                rating = Rating(assessment_id=assessment.id, criterion_id=criterion_id, element_marks=[],
-                                evidence=[], improvement_action=None)
-            else:
-                rating = GroupRating(group_id=group_id, criterion_id=criterion_id, element_marks=[])
-            db.session.add(rating)
-        rating.kind = data.kind
-        rating.level = data.level if data.kind == "value" else None
-        rating.justification = data.justification
-        if group is None:
-            rating.means_of_verification = data.means_of_verification
-        _apply_marks(rating, criterion, data.marks, GroupElementMark if group is not None else ElementMark)
-        if group is None:
-            _apply_action(rating, data)
-        rating.updated_at = utcnow()  # always an UPDATE, so the version counter moves on every save
-        rating.updated_by_id = actor_id
-        assessment.updated_at = rating.updated_at
     try:
-        db.session.flush()
-    except (StaleDataError, IntegrityError) as error:  # a save that raced this one between read and write
-        raise RatingConflict(criterion_id, group_id) from error
+        # In a savepoint: should a writer that skipped the lock race this save anyway, only the savepoint is
+        # undone, and what that writer stored can still be read to tell a conflict from a real error.
+        with db.session.begin_nested(), db.session.no_autoflush:
+            rating = _write_rating(assessment, criterion, group, rating, data, actor_id)
+            db.session.flush()
+    except (StaleDataError, IntegrityError) as error:
+        stored = _stored_rating(assessment, criterion_id, group)
+        if stored is not None and stored.version != data.loaded_version:
+            raise RatingConflict(criterion_id, group_id) from error
+        raise
     audit.record(actor, "group_rating.save" if group is not None else "rating.save", rating,
                  before=before, after={**_rating_snapshot(rating), "assessment": assessment.id,
                                        "group": group.id if group else None})
+    return rating
+
+
+def _stored_rating(assessment: Assessment, criterion_id: int, group: WorkshopGroup | None
+                   ) -> Rating | GroupRating | None:
+    if group is None:
+        return queries.rating_for_update(assessment, criterion_id)
+    return queries.group_rating_for_update(group, criterion_id)
+
+
+def _write_rating(assessment: Assessment, criterion: Criterion, group: WorkshopGroup | None,
+                  rating: Rating | GroupRating | None, data: RatingData, actor_id: int | None
+                  ) -> Rating | GroupRating:
+    """The rating's new content from `data` (a new row when there is none yet); nothing is flushed."""
+    criterion_id = criterion.id
+    if rating is None:
+        if group is None:
+            rating = Rating(assessment_id=assessment.id, criterion_id=criterion_id, element_marks=[],
+                            evidence=[], improvement_action=None)
+        else:
+            rating = GroupRating(group_id=group.id, criterion_id=criterion_id, element_marks=[])
+        db.session.add(rating)
+    rating.kind = data.kind
+    rating.level = data.level if data.kind == "value" else None
+    rating.justification = data.justification
+    if group is None:
+        rating.means_of_verification = data.means_of_verification
+    _apply_marks(rating, criterion, data.marks, GroupElementMark if group is not None else ElementMark)
+    if group is None:
+        _apply_action(rating, data)
+    rating.updated_at = utcnow()  # always an UPDATE, so the version counter moves on every save
+    rating.updated_by_id = actor_id
+    assessment.updated_at = rating.updated_at
     return rating
 
 
@@ -237,6 +258,7 @@ def _apply_action(rating: Rating, data: RatingData) -> None:
 def ensure_rating(actor: Optional[User], assessment: Assessment, criterion: Criterion) -> Rating:
     """The consolidated rating row to attach evidence to (created unrated when missing)."""
     _require_editable(assessment)
+    locks.lock_row(Assessment, assessment.id)  # as save_rating: never two new rows racing for one criterion
     rating = queries.rating_for_update(assessment, criterion.id)
     if rating is None:
         rating = Rating(assessment_id=assessment.id, criterion_id=criterion.id, element_marks=[], evidence=[],
@@ -267,10 +289,32 @@ def upload_problem(filename: str, data: bytes, max_mb: int) -> str | None:
         return _("The file «%(name)s» is empty.", name=name)
     if len(data) > max_mb * 1024 * 1024:
         return too_large(filename, len(data), max_mb)
+    archive = _archive_problem_text(name, data)
+    if archive:
+        return archive
     if uploads.sniff(filename, data) is None:
         return _("The file «%(name)s» is not of an accepted type (its content is checked, not only its name). "
                  "Accepted: %(types)s. Nothing was saved: choose another file or remove it, then save again.",
                  name=name, types=accepted_types_text())
+    return None
+
+
+def _archive_problem_text(name: str, data: bytes) -> str | None:
+    """For a zip-based document (docx, xlsx, odt …) that would unpack to too much: why it is refused."""
+    if not data.startswith(b"PK"):
+        return None
+    problem = uploads.archive_problem(data)
+    end = " " + _("It was refused and nothing was saved: save the document again from its program, or send it "
+                  "as PDF.")
+    if problem == uploads.TOO_MANY_MEMBERS:
+        return _("The file «%(name)s» is made of more than %(n)s parts, more than a document has.", name=name,
+                 n=formatting.number(uploads.MAX_MEMBERS, 0)) + end
+    if problem == uploads.TOO_LARGE_UNPACKED:
+        return _("The file «%(name)s» unpacks to more than %(mb)d MB, more than a document has.", name=name,
+                 mb=uploads.MAX_UNPACKED_BYTES // (1024 * 1024)) + end
+    if problem == uploads.TOO_COMPRESSED:
+        return _("The file «%(name)s» unpacks to more than %(ratio)d times its size, which a document never does.",
+                 name=name, ratio=uploads.MAX_RATIO) + end
     return None
 
 
@@ -340,9 +384,16 @@ def _title(assessment: Assessment) -> str:
     return f"{assessment.scope_name} {assessment.period_start}–{assessment.period_end}"
 
 
-def _facilitators() -> list[User]:
-    return list(db.session.scalars(select(User).join(UserRole, UserRole.user_id == User.id)
-                                   .where(UserRole.role == "facilitator", User.is_active_account.is_(True))))
+def _reviewers(assessment: Assessment) -> list[User]:
+    """Who is told of a submission: the facilitators assigned to the country, or the admins when there are none
+    (so that no submission waits unseen)."""
+    def active_with(role: str):
+        return (select(User).join(UserRole, UserRole.user_id == User.id)
+                .where(UserRole.role == role, User.is_active_account.is_(True)).order_by(User.id))
+    assigned = list(db.session.scalars(active_with("facilitator").join(
+        CountryAssignment, CountryAssignment.user_id == User.id)
+        .where(CountryAssignment.country_id == assessment.country_id)))
+    return assigned or list(db.session.scalars(active_with("admin")))
 
 
 def _creator(assessment: Assessment) -> Optional[User]:
@@ -354,8 +405,8 @@ def submit(actor: Optional[User], assessment: Assessment, link: str = "") -> Non
     """Draft or returned -> submitted, only when every criterion's rating is complete."""
     progress = queries.progress_for(assessment)
     _transition(actor, assessment, "submitted", lambda: assessment.submit(progress.complete, progress.total))
-    for facilitator in _facilitators():
-        mail.queue(facilitator.email, _("Self-evaluation to review: %(title)s", title=_title(assessment)),
+    for reviewer in _reviewers(assessment):
+        mail.queue(reviewer.email, _("Self-evaluation to review: %(title)s", title=_title(assessment)),
                    _("The self-evaluation %(title)s (%(country)s) was submitted and waits for your review.",
                      title=_title(assessment), country=assessment.country.name_es) + ("\n\n" + link if link else ""))
 

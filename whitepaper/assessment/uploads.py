@@ -21,6 +21,17 @@ ACCEPTED: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 
+# Office documents (docx, xlsx, pptx, odt, ods, odp) are zip archives: one that unpacks to far more than it
+# weighs is a "zip bomb". Every archive is measured by streaming before anything else reads it.
+MAX_UNPACKED_BYTES = 50 * 1024 * 1024
+MAX_RATIO = 100
+MAX_MEMBERS = 1000
+CHUNK = 64 * 1024
+TOO_MANY_MEMBERS, TOO_LARGE_UNPACKED, TOO_COMPRESSED, UNREADABLE = ("too_many_members", "too_large_unpacked",
+                                                                    "too_compressed", "unreadable")
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, RuntimeError, ValueError,
+               NotImplementedError, EOFError)
+
 
 @dataclass(frozen=True)
 class Sniffed:
@@ -28,7 +39,34 @@ class Sniffed:
     content_type: str
 
 
+def archive_problem(data: bytes) -> str | None:
+    """Why a zip archive is refused (TOO_MANY_MEMBERS, TOO_LARGE_UNPACKED, TOO_COMPRESSED, UNREADABLE), or None.
+    The sizes its directory declares are checked first; then every member is decompressed in CHUNK-sized reads,
+    counting, so that no member is ever held in memory whole and a lying directory is caught too."""
+    limit = min(MAX_UNPACKED_BYTES, MAX_RATIO * len(data))
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_MEMBERS:
+                return TOO_MANY_MEMBERS
+            declared = sum(member.file_size for member in members)
+            if declared > limit:
+                return TOO_LARGE_UNPACKED if declared > MAX_UNPACKED_BYTES else TOO_COMPRESSED
+            unpacked = 0
+            for member in members:
+                with archive.open(member) as stream:
+                    while chunk := stream.read(CHUNK):
+                        unpacked += len(chunk)
+                        if unpacked > limit:
+                            return TOO_LARGE_UNPACKED if unpacked > MAX_UNPACKED_BYTES else TOO_COMPRESSED
+    except _ZIP_ERRORS:
+        return UNREADABLE
+    return None
+
+
 def _zip_kind(data: bytes) -> str | None:
+    if archive_problem(data) is not None:
+        return None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = set(archive.namelist())
@@ -36,9 +74,11 @@ def _zip_kind(data: bytes) -> str | None:
                 return "docx"
             if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
                 return "xlsx"
-            if "mimetype" in names and archive.read("mimetype").strip() == ODT_MIMETYPE:
-                return "odt"
-    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError, ValueError):
+            if "mimetype" in names:
+                with archive.open("mimetype") as stream:
+                    if stream.read(len(ODT_MIMETYPE) + 16).strip() == ODT_MIMETYPE:
+                        return "odt"
+    except _ZIP_ERRORS:
         return None
     return None
 

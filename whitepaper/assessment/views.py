@@ -15,6 +15,8 @@ from flask_login import current_user
 from .. import formatting, permissions
 from ..errors import DomainError, InvalidInput, InvalidTransition
 from ..extensions import db
+from ..ids import MAX_PAGE, arg_int, parse_id
+from ..links import external_url
 from ..models import MODEL_KEYS, Assessment, CatalogueVersion, Country, Criterion, Evidence, Rating, WorkshopGroup
 from ..models.assessment import ASSESSMENT_STATUSES, status_label
 from ..web import public
@@ -33,12 +35,10 @@ def day(value: Any) -> str:
 # --- loading and permission checks ----------------------------------------------------------------------
 
 def _load(assessment_id: int) -> Assessment:
-    """The assessment if the reader may see it: anonymous readers are sent to log in, others get 404 (never
-    a hint that another country's draft exists)."""
+    """The assessment if the reader may see it; otherwise 404, for anonymous readers too, exactly as for a
+    missing one (never a hint that a draft or a private assessment exists; the 404 page offers to log in)."""
     assessment = db.session.get(Assessment, assessment_id)
     if assessment is None or not permissions.can_view_assessment(current_user, assessment):
-        if not current_user.is_authenticated:
-            abort(redirect(url_for("auth.login", next=request.full_path.rstrip("?"))))
         abort(404)
     return assessment
 
@@ -52,15 +52,16 @@ def _require_edit(assessment: Assessment) -> None:
     abort(403)
 
 
-def _require_reviewer() -> None:
-    if not permissions.is_assessment_reviewer(current_user):
+def _require_reviewer(assessment: Assessment) -> None:
+    if not permissions.is_assessment_reviewer(current_user, assessment):
         abort(403)
 
 
 def _group(assessment: Assessment, raw: str | None) -> Optional[WorkshopGroup]:
     if not raw:
         return None
-    group = db.session.get(WorkshopGroup, int(raw)) if raw.isdigit() else None
+    group_id = parse_id(raw)
+    group = db.session.get(WorkshopGroup, group_id) if group_id is not None else None
     if group is None or group.assessment_id != assessment.id:
         abort(404)
     return group
@@ -74,7 +75,7 @@ def _criterion(assessment: Assessment, code: str) -> Criterion:
 
 
 def _link(assessment: Assessment) -> str:
-    return url_for("assessment.public_detail", assessment_id=assessment.id, _external=True)
+    return external_url("assessment.public_detail", assessment_id=assessment.id)
 
 
 # --- list and creation ----------------------------------------------------------------------------------
@@ -84,12 +85,12 @@ def index():
     filters = queries.Filters(
         country=request.args.get("country", "").upper()[:3], model=request.args.get("model", ""),
         status=request.args.get("status", ""),
-        year=request.args.get("year", type=int))
+        year=arg_int(request.args, "year", minimum=1, maximum=9999))
     if filters.model not in MODEL_KEYS:
         filters.model = ""
     if filters.status not in ASSESSMENT_STATUSES:
         filters.status = ""
-    page = queries.list_page(current_user, filters, request.args.get("page", 1, type=int),
+    page = queries.list_page(current_user, filters, arg_int(request.args, "page", 1, minimum=1, maximum=MAX_PAGE),
                              current_app.config["PER_PAGE"])
     return render_template("assessment/index.html", page=page, filters=filters, countries=queries.countries(),
                            models=MODEL_KEYS, statuses=ASSESSMENT_STATUSES,
@@ -99,7 +100,8 @@ def index():
 @bp.route("/published")
 @public
 def public_index():
-    page = queries.list_page(None, queries.Filters(status="published"), request.args.get("page", 1, type=int),
+    page = queries.list_page(None, queries.Filters(status="published"),
+                             arg_int(request.args, "page", 1, minimum=1, maximum=MAX_PAGE),
                              current_app.config["PER_PAGE"])
     return render_template("assessment/public_index.html", page=page)
 
@@ -249,12 +251,14 @@ def criterion(assessment_id: int, code: str):
     data, errors = parse_rating(criterion, request.form, group=group is not None)
     upload = request.files.get("evidence_file") if group is None else None
     file_bytes: bytes | None = None
+    status = 400
     if upload is not None and upload.filename:
         upload.stream.seek(0, os.SEEK_END)
         size = upload.stream.tell()
         upload.stream.seek(0)
         if size > max_mb * 1024 * 1024:
             errors["evidence_file"] = services.too_large(upload.filename, size, max_mb)
+            status = 413
         else:
             file_bytes = upload.read()
             problem = services.upload_problem(upload.filename, file_bytes, max_mb)
@@ -262,7 +266,7 @@ def criterion(assessment_id: int, code: str):
                 errors["evidence_file"] = problem
     if errors:
         return _criterion_page(assessment, criterion, group, posted=FormValues.posted(data), errors=errors,
-                               status=400)
+                               status=status)
     stored: list[str] = []
     folder = current_app.config["UPLOAD_FOLDER"]
     try:
@@ -357,7 +361,8 @@ def autosave(assessment_id: int, code: str):
     spec = queries.version_spec(assessment.version_id, with_alerts=False)
     criterion = queries.criterion_shape(spec, code)
     raw_group = request.args.get("group", "")
-    group = db.session.get(WorkshopGroup, int(raw_group)) if raw_group.isdigit() else None
+    group_id = parse_id(raw_group)
+    group = db.session.get(WorkshopGroup, group_id) if group_id is not None else None
     if criterion is None or (raw_group and (group is None or group.assessment_id != assessment.id)):
         return _json_error(404, "not_found", _("We could not find that page."))
     data, errors = parse_rating(criterion, request.form, group=group is not None)
@@ -452,7 +457,7 @@ def submit(assessment_id: int):
 @bp.route("/<int:assessment_id>/review")
 def review(assessment_id: int):
     assessment = _load(assessment_id)
-    _require_reviewer()
+    _require_reviewer(assessment)
     return _review_page(assessment, ReviewForm())
 
 
@@ -467,7 +472,7 @@ def _review_page(assessment: Assessment, form: ReviewForm, status: int = 200):
 @bp.route("/<int:assessment_id>/validate", methods=["POST"])
 def validate(assessment_id: int):
     assessment = _load(assessment_id)
-    _require_reviewer()
+    _require_reviewer(assessment)
     form = ReviewForm()
     if not form.validate_on_submit():
         return _review_page(assessment, form, 400)
@@ -480,7 +485,7 @@ def validate(assessment_id: int):
 @bp.route("/<int:assessment_id>/return", methods=["POST"])
 def return_for_changes(assessment_id: int):
     assessment = _load(assessment_id)
-    _require_reviewer()
+    _require_reviewer(assessment)
     form = ReviewForm()
     if form.validate_on_submit() and not (form.comments.data or "").strip():
         form.comments.errors = [_("Say what has to change: the comments go to the assessors.")]
@@ -496,7 +501,7 @@ def return_for_changes(assessment_id: int):
 @bp.route("/<int:assessment_id>/publish", methods=["POST"])
 def publish(assessment_id: int):
     assessment = _load(assessment_id)
-    _require_reviewer()
+    _require_reviewer(assessment)
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)
@@ -509,8 +514,7 @@ def publish(assessment_id: int):
 @bp.route("/<int:assessment_id>/visibility", methods=["POST"])
 def visibility(assessment_id: int):
     assessment = _load(assessment_id)
-    if not permissions.is_assessment_reviewer(current_user):
-        abort(403)
+    _require_reviewer(assessment)
     form = PublishForm()
     if not form.validate_on_submit():
         abort(400)

@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..mail import EmailAddress
 from .services import MIN_PASSWORD_LENGTH
 
 
@@ -26,7 +27,7 @@ class ChangePasswordForm(NewPasswordForm):
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254), EmailAddress()])
 
 
 class ApiTokenForm(FlaskForm):

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Optional
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import audit, mail
@@ -16,6 +16,7 @@ from ..errors import Conflict, InvalidInput, NotAllowed
 from ..extensions import db
 from ..models import ActionToken, ApiToken, Country, LoginAttempt, User
 from ..models.base import utcnow
+from . import throttle
 
 MIN_PASSWORD_LENGTH = 10
 # A hash to compare against when the e-mail is unknown, so both paths take the same time.
@@ -62,9 +63,7 @@ def _country_for_roles(country_iso3: str | None, roles: set[str]) -> Optional[Co
 
 def create_user(actor: Optional[User], email: str, *, roles: set[str], name: str = "",
                 country_iso3: str | None = None, password: str | None = None) -> User:
-    email = normalize_email(email)
-    if "@" not in email or len(email) > 254:
-        raise InvalidInput(_("Enter a valid e-mail address."))
+    email = mail.check_address(normalize_email(email))
     if user_by_email(email) is not None:
         raise Conflict(_("A user with the e-mail %(email)s already exists.", email=email))
     country = _country_for_roles(country_iso3, roles)
@@ -92,7 +91,7 @@ def update_user(actor: User, user: User, *, name: str, roles: set[str], country_
     user.set_roles(set(roles))
     user.country = country
     if user.is_active_account and not active:
-        user.session_nonce = secrets.token_hex(8)
+        end_sessions(user)
     user.is_active_account = active
     db.session.flush()
     after = _snapshot(user)
@@ -101,22 +100,18 @@ def update_user(actor: User, user: User, *, name: str, roles: set[str], country_
     return user
 
 
-# --- logging in, with throttling stored in the database -------------------------------------------
+# --- logging in and out: throttling (auth/throttle.py) and the session version (auth/sessions.py) -----
 
-def _window_start() -> datetime:
-    return utcnow() - timedelta(minutes=current_app.config["LOGIN_WINDOW_MINUTES"])
-
-
-def is_throttled(email: str) -> bool:
-    failures = db.session.scalar(select(func.count()).select_from(LoginAttempt).where(
-        LoginAttempt.email == normalize_email(email), LoginAttempt.at >= _window_start()))
-    return failures >= current_app.config["LOGIN_MAX_FAILURES"]
+def end_sessions(user: User) -> None:
+    """A new session version: every session and remember-me cookie of this user stops working."""
+    user.session_nonce = secrets.token_hex(8)
 
 
 def authenticate(email: str, password: str, ip: str = "") -> Optional[User]:
-    """The user when the credentials are right; None (and a recorded failure) otherwise.
+    """The user when the credentials are right; None (and a logged failure) otherwise.
 
-    The caller checks is_throttled() first and commits afterwards, so failures persist."""
+    The caller has claimed the attempt (throttle.claim_sign_in) and committed the claim, and commits
+    afterwards; a right password gives the claim back, so only failures count."""
     email = normalize_email(email)
     user = user_by_email(email)
     if user is None or not user.password_hash:
@@ -129,7 +124,7 @@ def authenticate(email: str, password: str, ip: str = "") -> Optional[User]:
     if not ok:
         db.session.add(LoginAttempt(email=email, ip=ip[:45]))
         return None
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))
+    throttle.release_sign_in(email, ip)
     user.last_login_at = utcnow()
     return user
 
@@ -143,7 +138,7 @@ def change_password(user: User, current: str, new: str) -> None:
 def set_password(user: User, new: str) -> None:
     check_password_strength(new)
     user.password_hash = hash_password(new)
-    user.session_nonce = secrets.token_hex(8)  # other sessions and remember-me cookies end here
+    end_sessions(user)  # other sessions and remember-me cookies end here
     audit.record(user, "user.password", user)
 
 
@@ -179,10 +174,23 @@ def use_action_token(raw: str, purpose: str, new_password: str) -> User:
     if claimed != 1:
         raise InvalidInput(_("This link is not valid any more. Ask for a new one."))
     set_password(token.user, new_password)
+    _revoke_credentials(token.user)
     return token.user
 
 
+def _revoke_credentials(user: User) -> None:
+    """After a password is set through a link: the user's API tokens and every other link stop working."""
+    now = utcnow()
+    tokens = db.session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                                .values(revoked_at=now).execution_options(synchronize_session=False)).rowcount
+    links = db.session.execute(update(ActionToken).where(ActionToken.user_id == user.id,
+                                                         ActionToken.used_at.is_(None))
+                               .values(used_at=now).execution_options(synchronize_session=False)).rowcount
+    audit.record(user, "user.credentials_revoked", user, after={"api_tokens": tokens, "links": links})
+
+
 def invite(actor: User, user: User, link_for) -> None:
+    throttle.claim_invitation(user.email, actor.id)
     raw = issue_action_token(user, "invitation")
     mail.queue(user.email, _("Invitation to the Planbarómetro platform"),
                _("You have been invited to the ILPES Planbarómetro platform. Choose your password here "
@@ -190,15 +198,19 @@ def invite(actor: User, user: User, link_for) -> None:
     audit.record(actor, "user.invite", user)
 
 
-def request_password_reset(email: str, link_for) -> None:
-    """Queues a reset link when the account exists; says nothing either way (no account enumeration)."""
+def request_password_reset(email: str, address: str, link_for) -> None:
+    """Queues a reset link when the account exists; says nothing either way (no account enumeration).
+
+    Requests are throttled per account (known or not) and per client address: Throttled otherwise."""
+    throttle.claim_link_request(normalize_email(email), address)
     user = user_by_email(email)
     if user is None or not user.is_active_account:
         return
     raw = issue_action_token(user, "password_reset")
     mail.queue(user.email, _("Reset your Planbarómetro password"),
-               _("To choose a new password, open this link (it works once, for 2 hours):\n\n%(link)s\n\n"
-                 "If you did not ask for it, ignore this message.", link=link_for(raw)))
+               _("To choose a new password, open this link (it works once, for %(hours)d hour(s)):\n\n%(link)s\n\n"
+                 "If you did not ask for it, ignore this message.", link=link_for(raw),
+                 hours=current_app.config["TOKEN_HOURS"]["password_reset"]))
 
 
 # --- personal API tokens ---------------------------------------------------------------------------

@@ -1,16 +1,17 @@
 """Account pages: log in, log out, password change and reset, invitation acceptance, API tokens."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..errors import DomainError
 from ..extensions import db
+from ..links import external_url
 from ..models import ApiToken
 from ..redirects import safe_next
 from ..web import public
-from . import services
+from . import personal_data, services, throttle
 from .forms import ApiTokenForm, ChangePasswordForm, LoginForm, NewPasswordForm, ResetRequestForm
 
 bp = Blueprint("auth", __name__)
@@ -24,20 +25,23 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        if services.is_throttled(form.email.data):
-            form.email.errors.append(_("Too many failed attempts for this account. Wait %(m)d minutes and try "
-                                       "again, or reset your password.",
-                                       m=current_app.config["LOGIN_WINDOW_MINUTES"]))
-            status = 429
-        else:
-            user = services.authenticate(form.email.data, form.password.data, request.remote_addr or "")
-            db.session.commit()
-            if user is not None:
-                login_user(user, remember=form.remember.data)
-                flash(_("Welcome, %(name)s.", name=user.display_name()), "success")
-                return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
-            form.password.errors.append(_("The e-mail or the password is not correct."))
-            status = 401
+        address = request.remote_addr or ""
+        try:
+            throttle.claim_sign_in(form.email.data, address)
+        except throttle.Throttled as refusal:
+            db.session.rollback()
+            form.email.errors.append(refusal.message)
+            return throttle.with_retry_after(make_response(render_template("auth/login.html", form=form), 429),
+                                             refusal)
+        db.session.commit()  # the claim is seen by concurrent attempts before this password is checked
+        user = services.authenticate(form.email.data, form.password.data, address)
+        db.session.commit()
+        if user is not None:
+            login_user(user, remember=form.remember.data)
+            flash(_("Welcome, %(name)s.", name=user.display_name()), "success")
+            return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
+        form.password.errors.append(_("The e-mail or the password is not correct."))
+        status = 401
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form), status
@@ -45,6 +49,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    services.end_sessions(current_user)  # a copy of this session's cookies stops working too
+    db.session.commit()
     logout_user()
     flash(_("You have logged out."), "success")
     return redirect(url_for("auth.login"))
@@ -72,8 +78,14 @@ def change_password():
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
-        services.request_password_reset(
-            form.email.data, lambda raw: url_for("auth.reset_password", token=raw, _external=True))
+        try:
+            services.request_password_reset(form.email.data, request.remote_addr or "",
+                                            lambda raw: external_url("auth.reset_password", token=raw))
+        except throttle.Throttled as refusal:
+            db.session.rollback()
+            form.email.errors.append(refusal.message)
+            return throttle.with_retry_after(
+                make_response(render_template("auth/reset_request.html", form=form), 429), refusal)
         db.session.commit()
         flash(_("If an account exists for that address, we have sent it a link to choose a new password."),
               "success")
@@ -135,3 +147,11 @@ def revoke_token(token_id: int):
     db.session.commit()
     flash(_("The token has been revoked."), "success")
     return redirect(url_for("auth.tokens"))
+
+
+@bp.route("/account/data.json")
+@login_required
+def my_data():
+    response = jsonify(personal_data.export(current_user))
+    response.headers["Content-Disposition"] = 'attachment; filename="planbarometro-my-data.json"'
+    return response

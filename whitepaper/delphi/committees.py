@@ -16,6 +16,7 @@ from ..extensions import db
 from ..models import CatalogueVersion, Country, PlanningModel, User
 from ..models.base import utcnow
 from ..models.delphi import MEMBERSHIP_ROLES, Committee, Membership, Response
+from . import stats
 
 
 def consulted_version(model: PlanningModel) -> Optional[CatalogueVersion]:
@@ -149,6 +150,21 @@ def remove_membership(actor: User, membership: Membership) -> None:
     audit.record(actor, "committee.membership.remove", membership, before=_membership_snapshot(membership))
     membership.committee.memberships.remove(membership)
     db.session.flush()
+
+
+def set_min_cell_size(actor: User, committee: Committee, size: Any) -> Committee:
+    """The committee's minimum cell size for breakdowns (docs/methods.md §3.10): a whole number, never below 3."""
+    try:
+        size = stats.check_min_cell_size(size)
+    except ValueError:
+        raise InvalidInput(_("The minimum cell size is a whole number of at least %(n)d.",
+                             n=stats.MIN_CELL_SIZE)) from None
+    if size != committee.min_cell_size:
+        before = {"min_cell_size": committee.min_cell_size}
+        committee.min_cell_size = size
+        db.session.flush()
+        audit.record(actor, "committee.settings", committee, before=before, after={"min_cell_size": size})
+    return committee
 
 
 # --- reads ---

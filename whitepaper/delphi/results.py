@@ -1,6 +1,6 @@
-"""The committee's results for the CRP, composed from both wings: participation by country, the
-published rounds and the items that reached consensus, each closed ballot's outcome per item, and the approved
-model. Only aggregates: never a name or a vote."""
+"""The committee's results for the CRP, composed from both wings: participation by subregion (by country for
+those who run the committee), the published rounds and the items that reached consensus, each closed ballot's
+outcome per item, and the approved model. Only aggregates: never a name or a vote."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -13,7 +13,7 @@ from .. import formatting
 from ..catalogue import queries as catalogue_queries
 from ..extensions import db
 from ..models import CatalogueVersion, Country
-from ..models.ballot import Ballot, BallotItem, Vote
+from ..models.ballot import Ballot
 from ..models.delphi import Committee, Membership, Response, Round
 from .ballots.queries import (
     ConsultationState,
@@ -26,12 +26,18 @@ from .rounds import queries as round_queries
 
 
 @dataclass
-class CountryParticipation:
-    country: Country
-    members: int
-    has_representative: bool
+class GroupParticipation:
+    """The participation of one group: a subregion, or a country for those who run the committee."""
+    key: str                           # the subregion key, or the country's ISO3
+    country: Optional[Country]         # grouped by country only
+    members: int = 0
+    representatives: int = 0           # voting representatives
     rounds: dict[int, int] = field(default_factory=dict)      # round id -> members who submitted
     ballots: dict[int, tuple[int, int]] = field(default_factory=dict)  # ballot id -> (voted, eligible)
+
+    @property
+    def has_representative(self) -> bool:
+        return self.representatives > 0
 
 
 @dataclass
@@ -55,7 +61,9 @@ class CommitteeResults:
     committee: Committee
     consulted: CatalogueVersion
     subjects: dict[str, SubjectInfo]
-    countries: list[CountryParticipation]
+    participation: list[GroupParticipation]
+    by_country: bool                      # participation by country (facilitators) or by subregion
+    countries: int                        # countries with a member
     members: int
     rounds: list[RoundSummary]
     ballots: list[BallotSummary]
@@ -67,9 +75,15 @@ class CommitteeResults:
         return info.title if info else {"es": subject, "en": subject}
 
 
-def committee_results(committee: Committee) -> CommitteeResults:
-    """The committee's results for the CRP: participation by country, rounds and their consensus items, each
-    closed ballot's outcome per item, and the approved model. Only aggregates: never a name or a vote."""
+def _group(country: Country, by_country: bool) -> tuple[str, Optional[Country]]:
+    return (country.iso3, country) if by_country else (country.subregion, None)
+
+
+def committee_results(committee: Committee, *, by_country: bool = False) -> CommitteeResults:
+    """The committee's results for the CRP: participation by subregion (`by_country`: by country, for those who
+    run the committee), rounds and their consensus items, each closed ballot's outcome per item, and the
+    approved model. Only aggregates: never a name or a vote. Who voted comes from the record kept when each
+    ballot closed (BallotEligibility.voted_items), since a secret ballot keeps no votes."""
 
     tree, subjects = subjects_of(committee.catalogue_version_id)
     rounds = list(db.session.scalars(select(Round).where(Round.committee_id == committee.id)
@@ -80,42 +94,41 @@ def committee_results(committee: Committee) -> CommitteeResults:
     members = list(db.session.scalars(select(Membership).where(Membership.committee_id == committee.id,
                                                                Membership.role == "member")))
 
-    # participation by country
-    by_country: dict[int, CountryParticipation] = {}
-    membership_country: dict[int, int] = {}
+    # participation by subregion (or by country)
+    groups: dict[str, GroupParticipation] = {}
+
+    def group_of(country: Country) -> GroupParticipation:
+        key, named = _group(country, by_country)
+        return groups.setdefault(key, GroupParticipation(key, named))
+
+    membership_group: dict[int, GroupParticipation] = {}
     for m in members:
         if m.country is None:
             continue
-        membership_country[m.id] = m.country_id
-        row = by_country.setdefault(m.country_id, CountryParticipation(m.country, 0, False))
+        row = membership_group[m.id] = group_of(m.country)
         row.members += 1
-        row.has_representative = row.has_representative or m.is_voting_representative
+        row.representatives += 1 if m.is_voting_representative else 0
     submitted = db.session.execute(
         select(Response.round_id, Response.membership_id)
         .join(Round, Round.id == Response.round_id)
         .where(Round.committee_id == committee.id, Response.status == "submitted")).all()
     for round_id, membership_id in submitted:
-        country_id = membership_country.get(membership_id)
-        if country_id in by_country:
-            counts = by_country[country_id].rounds
-            counts[round_id] = counts.get(round_id, 0) + 1
-    ballot_ids = [b.id for b in ballots]
-    voted_units: set[tuple[int, Optional[int], int]] = set()
-    if ballot_ids:
-        voted_units = {(ballot_id, country_id, voter_id) for ballot_id, country_id, voter_id in db.session.execute(
-            select(BallotItem.ballot_id, Vote.country_id, Vote.voter_id).distinct()
-            .join(BallotItem, BallotItem.id == Vote.item_id).where(BallotItem.ballot_id.in_(ballot_ids))).all()}
-    voters_by_ballot = {(b_id, v_id) for b_id, _c, v_id in voted_units}
+        row = membership_group.get(membership_id)
+        if row is not None:
+            row.rounds[round_id] = row.rounds.get(round_id, 0) + 1
     for b in ballots:
         for e in b.eligibility:
-            if e.country_id is None:
+            if e.country is None:
                 continue
-            row = by_country.get(e.country_id)
-            if row is None:
-                row = by_country.setdefault(e.country_id, CountryParticipation(e.country, 0, False))
+            row = group_of(e.country)
             voted, eligible = row.ballots.get(b.id, (0, 0))
-            row.ballots[b.id] = (voted + (1 if (b.id, e.voter_id) in voters_by_ballot else 0), eligible + 1)
-    countries = sorted(by_country.values(), key=lambda r: (r.country.subregion, r.country.name_es))
+            row.ballots[b.id] = (voted + (1 if e.voted_items else 0), eligible + 1)
+    if by_country:
+        participation = sorted(groups.values(), key=lambda r: (r.country.subregion, r.country.name_es))
+    else:
+        order = round_queries.SUBREGION_ORDER
+        participation = sorted(groups.values(), key=lambda r: order.index(r.key) if r.key in order else len(order))
+    countries = len({m.country_id for m in members if m.country_id is not None})
 
     # rounds and their consensus items (published rounds: what the members themselves saw)
     summaries = []
@@ -138,5 +151,5 @@ def committee_results(committee: Committee) -> CommitteeResults:
 
     state = consultation_state(committee)
     model = catalogue_queries.version_tree(state.result.id) if state.result is not None else None
-    return CommitteeResults(committee, committee.catalogue_version, subjects, countries, len(members), summaries,
-                            ballot_summaries, state, model)
+    return CommitteeResults(committee, committee.catalogue_version, subjects, participation, by_country, countries,
+                            len(members), summaries, ballot_summaries, state, model)

@@ -1,5 +1,6 @@
 """Delphi statistics (docs/methods.md §3): agreement items and their consensus rules, stability between
-rounds, and Kendall's W for rankings. Pure; every comparison is made on exact rationals.
+rounds, Kendall's W for rankings, and the small-cell rule for breakdowns. Pure; every comparison is made on
+exact rationals.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ Outcome = Literal["in", "out", "none", "appropriate", "inappropriate", "uncertai
 RULE_SCALES: dict[str, int] = {"default": 5, "70_15": 9, "rand_ucla": 9}
 DEFAULT_BANDS: dict[int, tuple[int, int]] = {5: (4, 5), 9: (7, 9)}
 SMALL_NUMBER_LIMIT = 3  # below this many valid ratings, members and observers see only n
+MIN_CELL_SIZE = 3  # the smallest minimum cell size a committee may set for breakdowns
 STABLE_SHARE = Fraction(15, 100)
 
 HALF = Fraction(1, 2)
@@ -30,6 +32,7 @@ RAND_IPRAS_SLOPE = Fraction(3, 2)
 
 Option = TypeVar("Option", bound=Hashable)
 Member = TypeVar("Member", bound=Hashable)
+Group = TypeVar("Group", bound=Hashable)
 
 
 # --- quantiles ----------------------------------------------------------------------------------------
@@ -255,6 +258,38 @@ def agreement_stats(
         rand_ucla=rand_ucla,
         seventy_fifteen=seventy_fifteen,
     )
+
+
+# --- breakdowns: the small-cell rule ------------------------------------------------------------------
+
+
+def check_min_cell_size(size: int) -> int:
+    """A committee's minimum cell size: an integer, never below MIN_CELL_SIZE."""
+    if isinstance(size, bool) or not isinstance(size, int) or size < MIN_CELL_SIZE:
+        raise ValueError(f"the minimum cell size is an integer of at least {MIN_CELL_SIZE}, not {size!r}")
+    return size
+
+
+def visible_groups(counts: Mapping[Group, int], min_cell_size: int, *, full: bool = False) -> frozenset[Group]:
+    """The groups of one item's breakdown (by subregion, or any other grouping) whose statistics may be shown
+    beside their n; every other group shows only its n (docs/methods.md §3.10).
+
+    `counts` gives each group's valid ratings, every group that has any included (a group the display does not
+    list too: it is what the others would be subtracted from). For members and observers the breakdown is all
+    or nothing: it is shown only when every non-empty group has at least `min_cell_size` ratings, since with one
+    group hidden and the others shown, the hidden one follows from the item's total by subtraction. With `full`
+    (facilitators and admins, who read the answers themselves) each group is judged on its own.
+    """
+    minimum = check_min_cell_size(min_cell_size)
+    for group, n in counts.items():
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError(f"group {group!r} has an invalid count {n!r}")
+    large = frozenset(group for group, n in counts.items() if n >= minimum)
+    if full:
+        return large
+    if any(0 < n < minimum for n in counts.values()):
+        return frozenset()
+    return large
 
 
 # --- stability between rounds -------------------------------------------------------------------------

@@ -7,8 +7,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import permissions
-from ..errors import InvalidInput
+from ..errors import InvalidInput, NotAllowed
 from ..extensions import db
+from ..links import external_url
 from ..models.delphi import Committee, Membership
 from . import committees
 from . import results as delphi_results
@@ -21,6 +22,7 @@ from .blueprint import (
     country_choices,
     manage,
     require,
+    see,
 )
 from .forms import MemberForm, MembershipForm
 from .rounds import queries as round_queries
@@ -49,15 +51,16 @@ def setup():
 @bp.route("/<int:committee_id>/")
 def committee_page(committee_id: int):
     committee = committee_or_404(committee_id)
-    require(permissions.can_view_committee(current_user, committee))
+    see(permissions.can_view_committee(current_user, committee))
     manage = permissions.can_manage_committee(current_user, committee)
+    assigns = permissions.can_assign_facilitators(current_user)
     rounds = [r for r in committee.rounds if permissions.can_see_round(current_user, r)]
     members, countries = committees.committee_members_count(committee)
     return render_template("delphi/committee.html", committee=committee, rounds=rounds, manage=manage,
                            members_count=members, countries_count=countries,
                            own_status=round_queries.member_rounds_status(current_user, rounds),
                            submitted=round_queries.response_counts(rounds) if manage else {},
-                           member_form=MemberForm(country_choices()) if manage else None,
+                           member_form=MemberForm(country_choices(), with_facilitator=assigns) if manage else None,
                            round_form=NewRoundForm() if manage else None,
                            ballots=[b for b in ballot_queries.committee_ballots(committee.id)
                                     if permissions.can_view_ballot(current_user, b)])
@@ -70,15 +73,22 @@ def add_member(committee_id: int):
     form = MemberForm(country_choices())
     if not form.validate_on_submit():
         raise InvalidInput(" ".join(str(e) for errors in form.errors.values() for e in errors))
+    _require_facilitator_assignment(form.role.data)
     membership = committees.invite_to_committee(
         current_user, committee, email=form.email.data, name=form.name.data or "",
         country_iso3=form.country.data or None, role=form.role.data, expertise=form.expertise.data or "",
         is_voting_representative=form.is_voting_representative.data, committee_link=committee_link(committee),
-        invitation_link_for=lambda raw: url_for("auth.accept_invitation", token=raw, _external=True))
+        invitation_link_for=lambda raw: external_url("auth.accept_invitation", token=raw))
     db.session.commit()
     flash(_("%(email)s is on the committee; an invitation is in the outbox.", email=membership.user.email),
           "success")
     return redirect(url_for("delphi.committee_page", committee_id=committee.id) + "#members")
+
+
+def _require_facilitator_assignment(role: str) -> None:
+    """Who facilitates a committee is an administrator's decision (docs/design.md §1.2)."""
+    if role == "facilitator" and not permissions.can_assign_facilitators(current_user):
+        raise NotAllowed(_("Only an administrator assigns the facilitators of a committee."))
 
 
 def _membership_or_404(committee: Committee, membership_id: int) -> Membership:
@@ -112,6 +122,7 @@ def remove_member(committee_id: int, membership_id: int):
     committee = committee_or_404(committee_id)
     manage(committee)
     membership = _membership_or_404(committee, membership_id)
+    _require_facilitator_assignment(membership.role)
     committees.remove_membership(current_user, membership)
     db.session.commit()
     flash(_("Removed from the committee."), "success")
@@ -124,6 +135,7 @@ def remove_member(committee_id: int, membership_id: int):
 @ballots_bp.route("/committee/<int:committee_id>/results")
 def committee_results(committee_id: int):
     committee = committee_or_404(committee_id)
-    require(permissions.can_view_committee_results(current_user, committee))
+    see(permissions.can_view_committee_results(current_user, committee))
+    by_country = permissions.can_manage_committee(current_user, committee)  # else by subregion
     return render_template("ballots/committee_results.html", committee=committee,
-                           committee_results=delphi_results.committee_results(committee))
+                           committee_results=delphi_results.committee_results(committee, by_country=by_country))

@@ -111,7 +111,7 @@ def _run(facilitator: User, b: Ballot, voters: list[User], plan: dict[int, dict[
 def _answer(facilitator: User, b: Ballot, answers: dict[str, tuple[str, str]]) -> None:
     """Answers the comments of a closed ballot, matched by the reason's text."""
     for row in ballot_queries.comment_table(b):
-        answer = answers.get(row.resolution.vote.reason or "")
+        answer = answers.get(row.resolution.reason)
         if answer:
             resolution.answer_comment(facilitator, row.resolution, decision=answer[0], answer=answer[1])
 

@@ -1,7 +1,9 @@
 """Demo committees, built through the same services the pages use; loading twice changes nothing.
 
 - sectoral: a finished open round (answers from twelve countries, coded) and a finished closed round built from
-  its codes, plus a draft third round carrying over the statements without consensus;
+  its codes, in which the Caribbean has a single respondent (Trinidad and Tobago: the round's subregion breakdown
+  must stay hidden from members and observers, docs/methods.md §3.10), plus a draft third round carrying over the
+  statements without consensus;
 - vision: an open round in progress (the demo member has not answered it yet);
 - national and subnational: members, no rounds yet.
 The demo facilitator facilitates all four; the demo member (Chile) sits on the sectoral and vision committees."""
@@ -42,7 +44,6 @@ PEOPLE: dict[str, tuple[str, str, str]] = {
     "gabriela.solis@demo.cepal.org": ("Gabriela Solís", "CRI", "Coordinación de sistemas de planificación"),
     "luis.cifuentes@demo.cepal.org": ("Luis Fernando Cifuentes", "GTM", "Planificación territorial y sectorial"),
     "carolina.pena@demo.cepal.org": ("Carolina Peña", "DOM", "Inversión pública sectorial"),
-    "eduardo.sanjur@demo.cepal.org": ("Eduardo Sanjur", "PAN", "Planificación del sector transporte"),
     "ximena.arce@demo.cepal.org": ("Ximena Arce", "BOL", "Planificación de largo plazo"),
     "mauricio.henriquez@demo.cepal.org": ("Mauricio Henríquez", "SLV", "Prospectiva y estudios de futuro"),
     "claudia.zelaya@demo.cepal.org": ("Claudia Zelaya", "HND", "Visión de país y plan de nación"),
@@ -58,7 +59,7 @@ SECTORAL_MEMBERS = [DEMO_MEMBER, "marcela.rios@demo.cepal.org", "andres.villamiz
                     "rosa.quispe@demo.cepal.org", "diego.ferreira@demo.cepal.org", "paola.andrade@demo.cepal.org",
                     "hugo.benitez@demo.cepal.org", "laura.mendez@demo.cepal.org", "tomas.herrera@demo.cepal.org",
                     "gabriela.solis@demo.cepal.org", "luis.cifuentes@demo.cepal.org", "carolina.pena@demo.cepal.org",
-                    "eduardo.sanjur@demo.cepal.org"]
+                    "ravi.persad@demo.cepal.org"]
 VISION_MEMBERS = [DEMO_MEMBER, "marcela.rios@demo.cepal.org", "ximena.arce@demo.cepal.org",
                   "mauricio.henriquez@demo.cepal.org", "claudia.zelaya@demo.cepal.org", "gabriela.solis@demo.cepal.org",
                   "laura.mendez@demo.cepal.org", "keisha.campbell@demo.cepal.org", "diego.ferreira@demo.cepal.org"]
@@ -72,7 +73,7 @@ VOTING = {"sectoral": {DEMO_MEMBER, "marcela.rios@demo.cepal.org", "andres.villa
                        "rosa.quispe@demo.cepal.org", "diego.ferreira@demo.cepal.org", "paola.andrade@demo.cepal.org",
                        "hugo.benitez@demo.cepal.org", "laura.mendez@demo.cepal.org", "gabriela.solis@demo.cepal.org",
                        "luis.cifuentes@demo.cepal.org", "carolina.pena@demo.cepal.org",
-                       "eduardo.sanjur@demo.cepal.org"}}
+                       "ravi.persad@demo.cepal.org"}}
 
 # --- the sectoral committee's open round -------------------------------------------------------------
 
@@ -308,11 +309,18 @@ OPEN_ANSWERS: list[dict[str, Any] | None] = [
                        ("marco_gasto", "una programación plurianual realista")],
         "obstacles_codes": None,  # not codable
     },
-    None,  # PAN did not answer
+    None,  # TTO did not answer
 ]
 
 # The closed round: statements drafted from codes and then edited, and the ratings of each respondent (in
-# SECTORAL_MEMBERS order; None: "don't know"; a missing member did not answer the round).
+# CLOSED_RESPONDENTS order; None: "don't know").
+# Eleven respondents: seven from South America, three from Central America and Mexico, and Trinidad and Tobago,
+# the Caribbean's only respondent (who had not answered the open round); Guatemala and the Dominican Republic
+# sit this round out.
+CLOSED_RESPONDENTS = [DEMO_MEMBER, "marcela.rios@demo.cepal.org", "andres.villamizar@demo.cepal.org",
+                      "rosa.quispe@demo.cepal.org", "diego.ferreira@demo.cepal.org", "paola.andrade@demo.cepal.org",
+                      "hugo.benitez@demo.cepal.org", "laura.mendez@demo.cepal.org", "tomas.herrera@demo.cepal.org",
+                      "gabriela.solis@demo.cepal.org", "ravi.persad@demo.cepal.org"]
 CLOSED_ITEMS: list[tuple[str, dict[str, str], list[int | None]]] = [
     ("rectoria", {"es": "El órgano rector sectorial debe tener atribuciones formales para fijar prioridades y ordenar "
                         "a todas las entidades del sector, incluidas las autónomas.",
@@ -524,8 +532,7 @@ def _sectoral(facilitator: User, committee: Committee) -> None:
     ranking = round_items.add_ranking_item(facilitator, second, CLOSED_RANKING["text"],
                                         code_ids=[code_ids[key] for key in CLOSED_RANKING["codes"]])
     round_lifecycle.open_round(facilitator, second, now=start + timedelta(days=45))
-    respondents = [email for email, data in zip(SECTORAL_MEMBERS, OPEN_ANSWERS) if data is not None][:11]
-    for index, email in enumerate(respondents):
+    for index, email in enumerate(CLOSED_RESPONDENTS):
         inputs = {}
         for item, (key, _text, ratings) in zip(items, CLOSED_ITEMS):
             rating = ratings[index]

@@ -4,11 +4,11 @@ from .audit import AuditEvent
 from .catalogue import (DIMENSION_KEYS, MODEL_KEYS, Alert, CatalogueVersion, Criterion, Dimension, Element, Level,
                         PlanningModel)
 from .user import (ROLES, SUBREGIONS, ActionToken, ApiToken, Country, LoginAttempt, Organization, OutboxMessage,
-                   User, UserRole)
+                   ThrottleBucket, User, UserRole)
 
 __all__ = ["DIMENSION_KEYS", "MODEL_KEYS", "Alert", "CatalogueVersion", "Criterion", "Dimension", "Element",
            "Level", "PlanningModel", "ROLES", "SUBREGIONS", "ActionToken", "ApiToken", "AuditEvent", "Country", "LoginAttempt",
-           "Organization", "OutboxMessage", "User", "UserRole"]
+           "Organization", "OutboxMessage", "ThrottleBucket", "User", "UserRole"]
 
 from .delphi import (Answer, Code, Codebook, Coding, Committee, Item, ItemSource, Membership,  # noqa: E402
                      Pseudonym, Response, Round, UncodableMark)
@@ -29,3 +29,7 @@ __all__ += ["JOB_STATUSES", "Job"]
 from .ballot import Ballot, BallotEligibility, BallotItem, CommentResolution, Vote  # noqa: E402
 
 __all__ += ["Ballot", "BallotEligibility", "BallotItem", "CommentResolution", "Vote"]
+
+from .assignment import CountryAssignment  # noqa: E402
+
+__all__ += ["CountryAssignment"]

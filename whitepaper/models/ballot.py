@@ -2,7 +2,9 @@
 ballot opens, its items with the outcome computed at closing, the votes, and the comment-resolution table.
 
 A vote is counted once by construction: one row per (item, voter), and with the country unit one row per
-(item, country); a change of mind updates that row. A ballot's rule is locked once it opens."""
+(item, country); a change of mind updates that row. A ballot's rule is locked once it opens. When a secret
+ballot closes its votes are deleted: the tally, who voted (`BallotEligibility.voted_items`), a digest of the
+choices (`BallotItem.choices_digest`) and the reasons, unlinked (`CommentResolution`), remain."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -133,6 +135,8 @@ class BallotEligibility(db.Model):
     voter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     # The member's country then; with the country unit, the country this voter votes for.
     country_id: Mapped[Optional[int]] = mapped_column(ForeignKey("countries.id"))
+    # Recorded when the ballot closes: on how many items this voter (or their country) voted; None before.
+    voted_items: Mapped[Optional[int]]
 
     ballot: Mapped[Ballot] = relationship(back_populates="eligibility")
     voter: Mapped[User] = relationship(lazy="joined", innerjoin=True)
@@ -150,6 +154,7 @@ class BallotItem(db.Model):
                         "AND proposed_value <= value_max)", name="proposed_value"),
         CheckConstraint("approve IS NULL OR (approve >= 0 AND reject >= 0 AND abstain >= 0 "
                         "AND approve + reject + abstain <= eligible)", name="tally"),
+        CheckConstraint("choices_digest IS NULL OR length(choices_digest) = 64", name="choices_digest"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -168,6 +173,8 @@ class BallotItem(db.Model):
     eligible: Mapped[Optional[int]]
     quorum_met: Mapped[Optional[bool]] = mapped_column(Boolean)
     outcome: Mapped[Optional[str]] = mapped_column(String(12))
+    # Secret ballots, at closing: SHA-256 of the item's final choices, sorted (tally.choices_digest).
+    choices_digest: Mapped[Optional[str]] = mapped_column(String(64))
 
     ballot: Mapped[Ballot] = relationship(back_populates="items")
     follow_up_of_item: Mapped[Optional["BallotItem"]] = relationship(remote_side="BallotItem.id",
@@ -213,17 +220,22 @@ class Vote(db.Model):
 class CommentResolution(db.Model):
     """A reason given for a rejection, and the facilitators' answer to it (the comment-resolution table).
 
-    Made when the ballot closes, one per rejecting vote; an unresolved question may become an item of a
-    committee round (`round_item_id`)."""
+    Made when the ballot closes, one per rejecting vote, with a copy of the reason and of the value proposed.
+    Only a roll-call ballot keeps the link to its vote (`vote_id`, hence the voter); a secret ballot's rows have
+    none. An unresolved question may become an item of a committee round (`round_item_id`)."""
     __tablename__ = "comment_resolutions"
     __table_args__ = (
         UniqueConstraint("vote_id"),
         CheckConstraint(enum_check("decision", RESOLUTION_DECISIONS), name="decision"),
+        CheckConstraint("length(trim(reason)) > 0", name="reason"),
+        CheckConstraint("proposed_value IS NULL OR proposed_value >= 1", name="proposed_value"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("ballot_items.id", ondelete="CASCADE"), index=True)
-    vote_id: Mapped[int] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"))
+    vote_id: Mapped[Optional[int]] = mapped_column(ForeignKey("votes.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(Text)
+    proposed_value: Mapped[Optional[int]]
     decision: Mapped[Optional[str]] = mapped_column(String(20))
     answer: Mapped[Optional[str]] = mapped_column(Text)
     answered_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -231,7 +243,7 @@ class CommentResolution(db.Model):
     round_item_id: Mapped[Optional[int]] = mapped_column(ForeignKey("delphi_items.id", ondelete="SET NULL"))
 
     item: Mapped[BallotItem] = relationship()
-    vote: Mapped[Vote] = relationship(lazy="joined", innerjoin=True)
+    vote: Mapped[Optional[Vote]] = relationship(lazy="joined")
 
     @property
     def is_answered(self) -> bool:

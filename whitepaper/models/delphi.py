@@ -5,11 +5,13 @@ A round's scale, consensus rule and agreement band are locked once it opens; its
 its transition methods, which refuse what they do not allow."""
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any, Optional
 
 from flask_babel import gettext as _
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..errors import InvalidTransition
@@ -27,6 +29,14 @@ ITEM_KINDS = ("open_text", "agreement", "ranking")
 RESPONSE_STATUSES = ("draft", "submitted")
 # The settings a round fixes before it opens (docs/methods.md §3.1: changing them after opening is refused).
 LOCKED_SETTINGS = ("scale", "rule", "band_low", "band_high")
+# The smallest group whose statistics may be shown (docs/methods.md §3.10); a committee may only raise it.
+MIN_CELL_SIZE = 3
+
+
+def new_listing_secret() -> str:
+    """A round's secret for the order in which its answers are listed (docs/methods.md §4.2)."""
+    return secrets.token_hex(32)
+
 
 Text2 = dict[str, str]
 
@@ -34,10 +44,14 @@ Text2 = dict[str, str]
 class Committee(db.Model):
     """One technical committee per planning model, consulting one catalogue version."""
     __tablename__ = "committees"
+    __table_args__ = (CheckConstraint(f"min_cell_size >= {MIN_CELL_SIZE}", name="min_cell_size"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     planning_model_id: Mapped[int] = mapped_column(ForeignKey("planning_models.id"), unique=True)
     catalogue_version_id: Mapped[int] = mapped_column(ForeignKey("catalogue_versions.id"), index=True)
+    # A breakdown (by subregion) of an item is shown to members and observers only when every non-empty group
+    # has at least this many valid ratings (docs/methods.md §3.10).
+    min_cell_size: Mapped[int] = mapped_column(default=MIN_CELL_SIZE, server_default=sql_text(str(MIN_CELL_SIZE)))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     planning_model: Mapped[PlanningModel] = relationship(lazy="joined")
@@ -113,6 +127,8 @@ class Round(OpenCloseLifecycle, db.Model):
     closed_at: Mapped[Optional[datetime]]
     published_at: Mapped[Optional[datetime]]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Random, never shown: facilitators' lists of answers follow HMAC(secret, answer id), not submission order.
+    listing_secret: Mapped[str] = mapped_column(String(64), default=new_listing_secret)
 
     committee: Mapped[Committee] = relationship(back_populates="rounds", lazy="joined")
     items: Mapped[list["Item"]] = relationship(back_populates="round", order_by="Item.position",

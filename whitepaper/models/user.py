@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from datetime import datetime
 from typing import Optional
 
@@ -59,7 +60,8 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[Optional[str]] = mapped_column(String(255))
-    # Changing it ends every session and remember-me cookie of this user (password change, deactivation).
+    # The session version: changing it ends every session and remember-me cookie of this user (logout, password
+    # change or reset, deactivation, anonymisation); the user loader compares it on every request.
     session_nonce: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(8))
     country_id: Mapped[Optional[int]] = mapped_column(ForeignKey("countries.id"))
     organization_id: Mapped[Optional[int]] = mapped_column(ForeignKey("organizations.id"))
@@ -71,6 +73,10 @@ class User(UserMixin, db.Model):
     country: Mapped[Optional[Country]] = relationship(lazy="joined")
     organization: Mapped[Optional[Organization]] = relationship()
     role_rows: Mapped[list[UserRole]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    # A facilitator's countries (models/assignment.py): loaded on first use, which only facilitators need.
+    country_assignments: Mapped[list["CountryAssignment"]] = relationship(
+        foreign_keys="CountryAssignment.user_id", back_populates="user", cascade="all, delete-orphan",
+        passive_deletes=True)
 
     @property
     def roles(self) -> frozenset[str]:
@@ -91,7 +97,15 @@ class User(UserMixin, db.Model):
         return self.is_active_account
 
     def get_id(self) -> str:
-        return f"{self.id}:{self.session_nonce}"
+        """What a session and a remember-me cookie carry: id, session version and the time of signing in."""
+        return f"{self.id}:{self.session_nonce}:{int(time.time())}"
+
+    def __eq__(self, other: object) -> bool:  # by row, not by get_id(), which carries the time of signing in
+        if not isinstance(other, User):
+            return NotImplemented
+        return self is other or (self.id is not None and self.id == other.id)
+
+    __hash__ = object.__hash__
 
     def display_name(self) -> str:
         return self.name or self.email
@@ -133,7 +147,8 @@ class ActionToken(db.Model):
 
 
 class LoginAttempt(db.Model):
-    """Failed logins, in the database so that throttling holds across worker processes and hosts."""
+    """The log of failed logins with the client address, kept ADDRESS_RETENTION_DAYS (auth/privacy.py purges it);
+    the throttling decision itself is made on ThrottleBucket rows."""
     __tablename__ = "login_attempts"
     __table_args__ = (Index("ix_login_attempts_email_at", "email", "at"),)
 
@@ -143,14 +158,38 @@ class LoginAttempt(db.Model):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class ThrottleBucket(db.Model):
+    """A counter of attempts in a fixed window for one throttled key (an account or a client address, per
+    action). The key is a hash, so the table holds no address or e-mail. It is claimed by one conditional
+    UPDATE, which the database serialises per row: never more claims than the limit (auth/throttle.py)."""
+    __tablename__ = "throttle_buckets"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    window_started_at: Mapped[datetime]
+    used: Mapped[int] = mapped_column(default=0)
+
+
+OUTBOX_STATES = ("queued", "sending", "sent", "failed")
+
+
 class OutboxMessage(db.Model):
-    """Every e-mail the platform sends goes through here first."""
+    """Every e-mail the platform sends is written here, in the transaction of the action that sends it; the worker
+    delivers it (whitepaper/mail/delivery.py).
+
+    queued → sending when a worker claims it (then `next_attempt_at` is the claim's deadline: past it, a worker
+    that died mid-send is presumed gone and the message is claimed again) → sent; or back to queued with a later
+    `next_attempt_at` after a temporary failure; or failed (refused for good, or out of attempts)."""
     __tablename__ = "outbox_messages"
+    __table_args__ = (CheckConstraint(enum_check("status", OUTBOX_STATES), name="status"),
+                      Index("ix_outbox_messages_status_next_attempt_at", "status", "next_attempt_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     to: Mapped[str] = mapped_column(String(254), index=True)
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(10), default="queued")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[Optional[datetime]]
-    error: Mapped[Optional[str]] = mapped_column(Text)
+    last_error: Mapped[Optional[str]] = mapped_column(Text)

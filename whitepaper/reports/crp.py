@@ -60,9 +60,11 @@ class CrpReport:
 
 
 def _committee_results(model_key: str) -> Any:
-    """The results of the model's technical committee (participation, rounds, ballots), when it has one."""
+    """The results of the model's technical committee (participation, rounds, ballots), when it has one. The
+    report goes to the CRP, so it reads as members and observers do: participation by subregion, not by
+    country, and no breakdown of any item (docs/methods.md §3.10)."""
     committee = next((c for c in committees.committees() if c.planning_model.key == model_key), None)
-    return results.committee_results(committee) if committee is not None else None
+    return results.committee_results(committee, by_country=False) if committee is not None else None
 
 
 def build(model_key: str, progress: Callable[[int, str], None] = lambda p, m: None) -> CrpReport:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import os
 
-from flask import Blueprint, abort, current_app, jsonify, redirect, render_template, request, send_file, url_for
+from flask import (Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file,
+                   url_for)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,11 +28,9 @@ def _lang() -> str:
 @public
 def scorecard_pdf(assessment_id: int):
     """Public for published, public assessments, like their scorecard page; otherwise as the page allows."""
-    assessment = db.get_or_404(Assessment, assessment_id)
-    if not permissions.can_view_assessment(current_user, assessment):
-        if not current_user.is_authenticated:
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-        abort(404)
+    assessment = db.session.get(Assessment, assessment_id)
+    if assessment is None or not permissions.can_view_assessment(current_user, assessment):
+        abort(404)  # the same answer as for a missing assessment, logged in or not
     lang = _lang()
     html = documents.scorecard_html(assessment, lang, viewer=current_user)
     name = f"ficha-{assessment.country.iso3}-{assessment.period_start}-{assessment.period_end}-{lang}.pdf"
@@ -55,8 +54,10 @@ def request_crp(key: str):
     if catalogue_queries.model_by_key(key) is None:
         abort(404)
     lang = request.form.get("lang") if request.form.get("lang") in ("es", "en") else _lang()
-    job = jobs.enqueue("crp_report", {"model": key, "lang": lang}, actor_id=current_user.id)
+    job, created = jobs.enqueue_once("crp_report", {"model": key, "lang": lang}, actor_id=current_user.id)
     db.session.commit()
+    if not created:
+        flash(_("This report is already being prepared: here is its progress."), "info")
     return redirect(url_for("reports.job", job_id=job.id))
 
 

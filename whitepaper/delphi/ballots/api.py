@@ -42,6 +42,7 @@ def result_json(b: Ballot, *, individual_votes: bool) -> dict[str, Any]:
             "abstain": item.abstain if closed else None,
             "eligible": item.eligible if closed else (len(b.eligibility) if b.status == "open" else None),
             "quorum_met": item.quorum_met if closed else None, "outcome": item.outcome if closed else None,
+            "choices_digest": item.choices_digest if closed else None,
             "follow_up_of": item.follow_up_of_item_id,
         }
         if item.id in by_item:

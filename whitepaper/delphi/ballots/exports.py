@@ -2,31 +2,11 @@
 votes per voter or country. A secret ballot's export never carries who voted how."""
 from __future__ import annotations
 
-import csv
-import io
-from typing import Any, Iterable
+from typing import Any
 
+from ...csv_cells import csv_text
 from ...models.ballot import Ballot
 from . import queries
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value     # a spreadsheet must not run a voter's text as a formula
-    return value
-
-
-def _csv(header: list[str], rows: Iterable[list[Any]], *, bom: bool = True) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows([_cell(v) for v in row] for row in rows)
-    return ("\ufeff" if bom else "") + buffer.getvalue()
-
 
 def result_csv(b: Ballot, *, individual_votes: bool) -> str:
     """`individual_votes` is the caller's permission check (roll-call, closed); it is ignored for secret ballots."""
@@ -35,8 +15,8 @@ def result_csv(b: Ballot, *, individual_votes: bool) -> str:
     for item in items:
         rows.append([b.number, b.stage, b.status, item.subject, item.proposed_value, item.approve, item.reject,
                      item.abstain, item.eligible, item.quorum_met, item.outcome])
-    out = _csv(["ballot", "stage", "status", "subject", "proposed_value", "approve", "reject", "abstain",
-                "eligible", "quorum_met", "outcome"], rows)
+    out = csv_text(["ballot", "stage", "status", "subject", "proposed_value", "approve", "reject", "abstain",
+                    "eligible", "quorum_met", "outcome"], rows)
     if not individual_votes or b.is_secret or b.status != "closed":
         return out
     vote_rows = []
@@ -46,8 +26,8 @@ def result_csv(b: Ballot, *, individual_votes: bool) -> str:
         for item_id, vote in sorted(row.votes.items(), key=lambda kv: by_id[kv[0]].position):
             vote_rows.append([e.voter.display_name(), e.country.iso3 if e.country else None,
                               by_id[item_id].subject, vote.choice, vote.reason, vote.proposed_value])
-    return out + "\r\n" + _csv(["voter", "country", "subject", "choice", "reason", "proposed_value"],
-                               vote_rows, bom=False)
+    return out + "\r\n" + csv_text(["voter", "country", "subject", "choice", "reason", "proposed_value"],
+                                   vote_rows, bom=False)
 
 
 def comments_csv(b: Ballot) -> str:
@@ -56,6 +36,6 @@ def comments_csv(b: Ballot) -> str:
     for row in queries.comment_table(b):
         r = row.resolution
         rows.append([row.item.subject, row.voter.display_name() if row.voter else None,
-                     row.country.iso3 if row.country else None, r.vote.reason, r.vote.proposed_value, r.decision,
+                     row.country.iso3 if row.country else None, r.reason, r.proposed_value, r.decision,
                      r.answer])
-    return _csv(["subject", "voter", "country", "reason", "proposed_value", "decision", "answer"], rows)
+    return csv_text(["subject", "voter", "country", "reason", "proposed_value", "decision", "answer"], rows)

@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from ...ids import parse_int
 from ...models.ballot import RESOLUTION_DECISIONS
 from . import tally
 from .resolution import FollowUpInput
@@ -102,8 +103,8 @@ class ToRoundForm(FlaskForm):
 
 
 def _int_or_none(raw: str | None) -> int | None:
-    raw = (raw or "").strip()
-    return int(raw) if raw.isdigit() else None
+    """A whole number written with the digits 0 to 9 (one a database integer column holds), or None."""
+    return parse_int(raw, minimum=0, maximum=2 ** 31 - 1)
 
 
 def parse_votes(form: Mapping[str, str], items: list[Any]) -> tuple[dict[int, VoteInput], dict[int, str]]:

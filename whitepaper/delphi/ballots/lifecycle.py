@@ -1,15 +1,17 @@
 """A ballot's life: its stage's subjects and their dependencies, its rule, creating, editing, deleting,
-opening (which fixes who is eligible), reminders and closing (which records the tally).
-Writes flush; the caller commits once (docs/methods.md §5)."""
+opening (which fixes who is eligible), reminders and closing (which records the tally and, for a secret ballot,
+erases the choices). Writes flush; the caller commits once (docs/methods.md §5)."""
 from __future__ import annotations
 
+import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from fractions import Fraction
 from typing import Any, Mapping, Optional
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from ... import audit, formatting, mail
 from ...catalogue import queries as catalogue_queries
@@ -28,7 +30,7 @@ from ...models.ballot import (
 from ...models.base import utcnow
 from ...models.delphi import Committee
 from . import queries, tally
-from .eligibility import eligible_at_opening
+from .eligibility import eligible_at_opening, unit_key
 
 
 def stage_label(stage: str) -> str:
@@ -292,7 +294,10 @@ def send_reminders(actor: Optional[User], b: Ballot, *, link: Optional[str] = No
 def close_ballot(actor: Optional[User], b: Ballot, *, now: Optional[datetime] = None,
                  link: Optional[str] = None, notify: bool = True) -> dict[str, str]:
     """Closes the ballot and computes every item's outcome at once, from the final votes, with exact integer
-    comparisons (tally.tally_item). Returns {subject: outcome}."""
+    comparisons (tally.tally_item). Records on how many items each voter (or country) voted, and copies every
+    rejection's reason and proposed value into the comment-resolution table. A secret ballot then keeps no
+    choice (docs/methods.md §5.4): each item gets the digest of its choices (tally.choices_digest), the reasons
+    are listed in random order without their votes, and the votes are deleted. Returns {subject: outcome}."""
     now = now or utcnow()
     # An exclusive row lock (PostgreSQL): votes in flight finish first, later ones then see the ballot closed.
     db.session.execute(select(Ballot.id).where(Ballot.id == b.id).with_for_update())
@@ -300,32 +305,47 @@ def close_ballot(actor: Optional[User], b: Ballot, *, now: Optional[datetime] = 
     b.close(now)
     db.session.flush()
     rule = rule_of(b)
-    eligible = db.session.scalar(select(func.count()).select_from(BallotEligibility)
-                                 .where(BallotEligibility.ballot_id == b.id)) or 0
+    voters = list(db.session.scalars(select(BallotEligibility).where(BallotEligibility.ballot_id == b.id)))
+    eligible = len(voters)
     items = list(db.session.scalars(select(BallotItem).where(BallotItem.ballot_id == b.id)
                                     .order_by(BallotItem.position)))
     votes: dict[int, list[tuple[Any, str]]] = {i.id: [] for i in items}
-    rejecting: list[tuple[int, int]] = []
-    for vote_id, item_id, voter_id, country_id, choice in db.session.execute(
-            select(Vote.id, Vote.item_id, Vote.voter_id, Vote.country_id, Vote.choice)
-            .join(BallotItem, BallotItem.id == Vote.item_id).where(BallotItem.ballot_id == b.id)).all():
-        votes[item_id].append((country_id if b.unit == "country" else voter_id, choice))
+    choices: dict[int, list[tuple[str, Optional[int]]]] = {i.id: [] for i in items}
+    voted: Counter = Counter()
+    rejecting: list[tuple[int, int, str, Optional[int]]] = []
+    for vote_id, item_id, voter_id, country_id, choice, reason, value in db.session.execute(
+            select(Vote.id, Vote.item_id, Vote.voter_id, Vote.country_id, Vote.choice, Vote.reason,
+                   Vote.proposed_value)
+            .join(BallotItem, BallotItem.id == Vote.item_id).where(BallotItem.ballot_id == b.id)
+            .order_by(Vote.id)).all():
+        unit = country_id if b.unit == "country" else voter_id
+        votes[item_id].append((unit, choice))
+        choices[item_id].append((choice, value))
+        voted[unit] += 1
         if choice == "reject":
-            rejecting.append((item_id, vote_id))
+            rejecting.append((item_id, vote_id, reason, value))
     outcomes: dict[str, str] = {}
     for item in items:
         counts = tally.count_votes(votes[item.id])   # refuses a voter counted twice
         result = tally.tally_item(counts.approve, counts.reject, counts.abstain, eligible, rule)
         item.approve, item.reject, item.abstain = result.approve, result.reject, result.abstain
         item.eligible, item.quorum_met, item.outcome = result.eligible, result.quorum_met, result.outcome
+        item.choices_digest = tally.choices_digest(choices[item.id]) if b.is_secret else None
         outcomes[item.subject] = result.outcome
-    for item_id, vote_id in rejecting:
-        db.session.add(CommentResolution(item_id=item_id, vote_id=vote_id))
+    for row in voters:
+        row.voted_items = voted.get(unit_key(b, row), 0)
+    if b.is_secret:
+        secrets.SystemRandom().shuffle(rejecting)   # the table's order must not tell who voted first
+    for item_id, vote_id, reason, value in rejecting:
+        db.session.add(CommentResolution(item_id=item_id, vote_id=None if b.is_secret else vote_id, reason=reason,
+                                         proposed_value=value))
     db.session.flush()
+    if b.is_secret and items:
+        db.session.execute(delete(Vote).where(Vote.item_id.in_([i.id for i in items])))
     audit.record(actor, "ballot.close", b, before={"status": "open"},
-                 after={"status": "closed", "eligible": eligible, "outcomes": outcomes})
-    for row in db.session.scalars(select(BallotEligibility).where(BallotEligibility.ballot_id == b.id)
-                                  ) if notify else ():
+                 after={"status": "closed", "eligible": eligible, "outcomes": outcomes,
+                        "choices_erased": b.is_secret})
+    for row in voters if notify else ():
         mail.queue(row.voter.email, _("A ballot of the technical committee has closed"),
                    _("The ballot on %(stage)s of the technical committee of the %(model)s has closed. Its results "
                      "are on the platform.\n\n%(link)s", stage=stage_label(b.stage),

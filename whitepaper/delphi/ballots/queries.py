@@ -264,12 +264,16 @@ class ParticipationRow:
 
 
 def participation(b: Ballot) -> list[ParticipationRow]:
-    key = Vote.country_id if b.unit == "country" else Vote.voter_id
-    counts = dict(db.session.execute(
-        select(key, func.count()).join(BallotItem, BallotItem.id == Vote.item_id)
-        .where(BallotItem.ballot_id == b.id).group_by(key)).all())
-    rows = [ParticipationRow(e, counts.get(e.country_id if b.unit == "country" else e.voter_id, 0))
-            for e in eligibility_rows(b)]
+    """Who has voted: counted from the votes while the ballot is open, read from the record made at closing
+    afterwards (a secret ballot keeps no votes then)."""
+    if b.status == "closed":
+        rows = [ParticipationRow(e, e.voted_items or 0) for e in eligibility_rows(b)]
+    else:
+        key = Vote.country_id if b.unit == "country" else Vote.voter_id
+        counts = dict(db.session.execute(
+            select(key, func.count()).join(BallotItem, BallotItem.id == Vote.item_id)
+            .where(BallotItem.ballot_id == b.id).group_by(key)).all())
+        rows = [ParticipationRow(e, counts.get(unit_key(b, e), 0)) for e in eligibility_rows(b)]
     rows.sort(key=lambda r: (r.eligibility.country.name_es if r.eligibility.country else "",
                              r.eligibility.voter.display_name()))
     return rows
@@ -310,15 +314,16 @@ def vote_chart(item: BallotItem, title: str = "", width: int = 480):
 
 
 def proposed_values(b: Ballot) -> dict[int, Counter]:
-    """Stage optimal_levels: per item, how many rejecting votes proposed each other value (aggregates only)."""
+    """Stage optimal_levels, once closed: per item, how many rejections proposed each other value (aggregates
+    only, from the comment-resolution table, which keeps them when a secret ballot's votes are gone)."""
     out: dict[int, Counter] = defaultdict(Counter)
-    if b.stage != "optimal_levels":
+    if b.stage != "optimal_levels" or b.status != "closed":
         return out
     for item_id, value, n in db.session.execute(
-            select(Vote.item_id, Vote.proposed_value, func.count())
-            .join(BallotItem, BallotItem.id == Vote.item_id)
-            .where(BallotItem.ballot_id == b.id, Vote.choice == "reject", Vote.proposed_value.is_not(None))
-            .group_by(Vote.item_id, Vote.proposed_value)).all():
+            select(CommentResolution.item_id, CommentResolution.proposed_value, func.count())
+            .join(BallotItem, BallotItem.id == CommentResolution.item_id)
+            .where(BallotItem.ballot_id == b.id, CommentResolution.proposed_value.is_not(None))
+            .group_by(CommentResolution.item_id, CommentResolution.proposed_value)).all():
         out[item_id][value] = n
     return out
 
@@ -341,7 +346,7 @@ class CommentRow:
 
 def comment_table(b: Ballot) -> list[CommentRow]:
     """The reasons given for rejection, item by item, with the facilitators' answers. Names and countries only
-    for roll-call ballots; a secret ballot's reasons are listed without anyone's name."""
+    for roll-call ballots; a secret ballot's reasons are listed without anyone's name (and have no vote)."""
     resolutions = list(db.session.scalars(
         select(CommentResolution).join(BallotItem, BallotItem.id == CommentResolution.item_id)
         .where(BallotItem.ballot_id == b.id).order_by(BallotItem.position, CommentResolution.id)))
@@ -349,7 +354,7 @@ def comment_table(b: Ballot) -> list[CommentRow]:
     eligibility = {e.voter_id: e for e in eligibility_rows(b)}
     rows = []
     for r in resolutions:
-        e = eligibility.get(r.vote.voter_id) if not b.is_secret else None
+        e = eligibility.get(r.vote.voter_id) if r.vote is not None and not b.is_secret else None
         rows.append(CommentRow(r, items[r.item_id], e.voter if e else None, e.country if e else None))
     return rows
 

@@ -4,6 +4,7 @@ a committee's consultation can close. Pure.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -156,6 +157,24 @@ def tally_votes(
 ) -> ItemResult:
     counts = count_votes(votes)
     return tally_item(counts.approve, counts.reject, counts.abstain, eligible, rule)
+
+
+# --- what remains of a secret ballot ------------------------------------------------------------------
+
+
+def choice_line(choice: str, proposed_value: int | None = None) -> str:
+    """One final vote as the digest reads it: `approve`, `reject`, `reject:3` (with a value proposed)."""
+    if choice not in CHOICES:
+        raise ValueError(f"unknown choice {choice!r}; use approve, reject or abstain")
+    return choice if proposed_value is None else f"{choice}:{proposed_value}"
+
+
+def choices_digest(choices: Iterable[tuple[str, int | None]]) -> str:
+    """SHA-256 (hex) of an item's final votes without their voters: one `choice_line` per vote, the lines
+    sorted and joined by newlines (UTF-8). The tally and the values proposed determine it, so anyone can check
+    it against the published result, but it names nobody (docs/methods.md §5.4)."""
+    lines = sorted(choice_line(choice, value) for choice, value in choices)
+    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
 # --- closing the consultation -------------------------------------------------------------------------

@@ -17,9 +17,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from ... import mail, permissions
+from ... import permissions
 from ...errors import InvalidInput
 from ...extensions import db
+from ...links import external_url
 from ...models.ballot import Ballot, CommentResolution
 from ...models.base import utcnow
 from ...models.delphi import Committee, Round
@@ -41,22 +42,23 @@ from .eligibility import eligibility_of
 
 
 def _require(allowed: bool) -> None:
+    """What the user sees but may not do answers 403."""
     if not allowed:
         abort(403)
 
 
 def _ballot_or_404(ballot_id: int) -> Ballot:
+    """A ballot the user may not see answers 404, as a missing one does (docs/design.md §1.2)."""
     b = queries.ballot(ballot_id)
     if b is None or not permissions.can_view_ballot(current_user, b):
-        abort(404 if b is None or b.status == "draft" else 403)
+        abort(404)
     return b
 
 
 def _committee_or_404(committee_id: int) -> Committee:
     committee = db.session.get(Committee, committee_id)
-    if committee is None:
+    if committee is None or not permissions.can_view_committee(current_user, committee):
         abort(404)
-    _require(permissions.can_view_committee(current_user, committee))
     return committee
 
 
@@ -65,15 +67,11 @@ def _manage(b: Ballot) -> None:
 
 
 def _link(endpoint: str, **values) -> str:
-    return url_for(endpoint, _external=True, **values)
+    return external_url(endpoint, **values)
 
 
 def _back(b: Ballot, anchor: str = ""):
     return redirect(url_for("ballots.ballot_page", ballot_id=b.id) + anchor)
-
-
-def _deliver() -> None:
-    mail.deliver_pending()
 
 
 @bp.route("/")
@@ -153,7 +151,6 @@ def open_(ballot_id: int):
     _manage(b)
     eligible = lifecycle.open_ballot(current_user, b, link=_link("ballots.vote", ballot_id=b.id))
     db.session.commit()
-    _deliver()
     flash(_("The ballot is open: %(n)d voters were told by e-mail.", n=eligible), "success")
     return _back(b)
 
@@ -164,7 +161,6 @@ def remind(ballot_id: int):
     _manage(b)
     sent = lifecycle.send_reminders(current_user, b, link=_link("ballots.vote", ballot_id=b.id))
     db.session.commit()
-    _deliver()
     flash(_("%(n)d reminders sent to those who have not voted on every item.", n=sent), "success")
     return redirect(url_for("ballots.participation", ballot_id=b.id))
 
@@ -175,7 +171,6 @@ def close(ballot_id: int):
     _manage(b)
     lifecycle.close_ballot(current_user, b, link=_link("ballots.results", ballot_id=b.id))
     db.session.commit()
-    _deliver()
     flash(_("The ballot is closed and every item's outcome is computed."), "success")
     return redirect(url_for("ballots.results", ballot_id=b.id))
 

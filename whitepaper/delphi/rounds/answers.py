@@ -8,15 +8,32 @@ from datetime import datetime
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ... import audit
+from ... import audit, formatting, locks
 from ...errors import Conflict, InvalidInput, NotAllowed
 from ...extensions import db
 from ...models import User
 from ...models.base import utcnow
-from ...models.delphi import Answer, Coding, Item, Response, Round
+from ...models.delphi import Answer, Coding, Item, Membership, Response, Round
 from .lifecycle import assign_pseudonyms
 
 MAX_TEXT = 5000
+
+
+class AnswerConflict(Conflict):
+    """A save made from a page opened before the member's answers were last saved (in another window or tab,
+    or by a request sent at the same moment): nothing was written."""
+
+    def __init__(self, saved_at: datetime | None):
+        super().__init__(_("You (or someone using your account) saved answers to this round in another window or "
+                           "tab at %(when)s, after this page was opened. Nothing was overwritten: compare the "
+                           "saved answers with yours below, then save again to keep yours.",
+                           when=formatting.when(saved_at)))
+        self.saved_at = saved_at
+
+
+def version_token(response: Response | None) -> str:
+    """What the answer form carries to tell whether the answers changed since it was opened ("" for none yet)."""
+    return response.updated_at.isoformat() if response is not None and response.updated_at else ""
 
 
 @dataclass
@@ -76,9 +93,10 @@ def _same(answer: Answer, value: AnswerInput) -> bool:
 
 
 def save_response(actor: User, round_: Round, inputs: dict[int, AnswerInput], *, submit: bool,
-                  now: datetime | None = None) -> Response:
+                  now: datetime | None = None, loaded: str | None = None) -> Response:
     """Saves a member's answers as a draft, or submits them. A submitted response stays submitted: later
-    changes must be complete too. Refused once the round has closed."""
+    changes must be complete too. Refused once the round has closed. `loaded` is the `version_token` the form
+    was opened with: when the answers were saved since, AnswerConflict and nothing is written (None: no check)."""
     now = now or utcnow()
     membership = round_.committee.membership_of(actor, "member")
     if membership is None:
@@ -91,8 +109,14 @@ def save_response(actor: User, round_: Round, inputs: dict[int, AnswerInput], *,
     by_id = {item.id: item for item in items}
     if set(inputs) - set(by_id):
         raise InvalidInput(_("Some answers are not for this round's questions."))
+    # A member's saves run one after the other: the second of two sent at the same moment waits here, then
+    # reads what the first stored (never a unique-key error on the response or an answer).
+    locks.lock_row(Membership, membership.id)
     response = db.session.scalar(select(Response).where(Response.round_id == round_.id,
-                                                        Response.membership_id == membership.id))
+                                                        Response.membership_id == membership.id)
+                                 .execution_options(populate_existing=True))
+    if loaded is not None and loaded != version_token(response):
+        raise AnswerConflict(response.updated_at if response is not None else None)
     existing: dict[int, Answer] = {}
     if response is None:
         response = Response(round=round_, membership=membership, status="draft", created_at=now)
@@ -100,8 +124,8 @@ def save_response(actor: User, round_: Round, inputs: dict[int, AnswerInput], *,
         db.session.flush()
         assign_pseudonyms(round_, [membership])
     else:
-        existing = {a.item_id: a for a in db.session.scalars(select(Answer)
-                                                             .where(Answer.response_id == response.id))}
+        existing = {a.item_id: a for a in db.session.scalars(select(Answer).where(Answer.response_id == response.id)
+                                                             .execution_options(populate_existing=True))}
     cleaned = {item_id: _validate(by_id[item_id], round_.scale, value) for item_id, value in inputs.items()}
     final = submit or response.status == "submitted"
     if final:

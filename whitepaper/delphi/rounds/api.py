@@ -35,7 +35,9 @@ def _agreement_json(result: stats.AgreementResult) -> dict[str, Any]:
 
 
 def item_json(entry: queries.ItemResult, full: bool) -> dict[str, Any]:
-    """One item's result. Without `full` (members, observers), an item under 3 valid ratings carries only n."""
+    """One item's result. Without `full` (members, observers), an item under 3 valid ratings carries only n. A
+    subregion carries its statistics beside its n only where the results were read under the small-cell rule
+    allowed them (queries.round_results)."""
     item = entry.item
     out: dict[str, Any] = {"id": item.id, "kind": item.kind, "position": item.position, "text": item.text,
                            "n": entry.n, "codes": sorted(s.code_id for s in item.sources)}
@@ -65,6 +67,7 @@ def results_json(results: queries.RoundResults, full: bool) -> dict[str, Any]:
     return {"id": round_.id, "committee": round_.committee_id, "number": round_.number, "kind": round_.kind,
             "status": round_.status, "scale": round_.scale, "rule": round_.rule,
             "band": list(round_.band or stats.DEFAULT_BANDS[round_.scale]), "respondents": results.respondents,
+            "min_cell_size": round_.committee.min_cell_size,
             "items": [item_json(entry, full) for entry in results.items]}
 
 
@@ -76,4 +79,4 @@ def round_results(round_id: int):
     if not permissions.can_view_round_feedback(current_user, round_):
         abort(403)
     full = permissions.sees_full_round_results(current_user, round_)
-    return jsonify(results_json(queries.round_results(round_, subregions=True), full))
+    return jsonify(results_json(queries.round_results(round_, subregions=True, full=full), full))

@@ -9,9 +9,10 @@ from flask_login import current_user
 from ... import formatting, permissions
 from ...errors import InvalidInput
 from ...extensions import db
+from ...ids import parse_id
 from ...models.delphi import Answer, Code, Coding, Pseudonym, Round
 from ...redirects import safe_next
-from ..blueprint import bp, manage, require
+from ..blueprint import bp, manage, require, see
 from . import codebook, lifecycle, queries
 from .forms import CodeForm, CodingForm, MergeForm, SplitForm
 from .views import round_or_404
@@ -32,8 +33,8 @@ def systemize(round_id: int):
                            editable=round_.status in ("open", "closed"))
 
 
-def _code_or_404(code_id: int) -> Code:
-    code = db.session.get(Code, code_id)
+def _code_or_404(code_id: int | None) -> Code:
+    code = db.session.get(Code, code_id) if code_id is not None else None
     if code is None:
         abort(404)
     return code
@@ -88,7 +89,7 @@ def merge_code(code_id: int):
     code = _code_or_404(code_id)
     round_ = round_or_404(code.codebook.round_id)
     manage(round_)
-    target = _code_or_404(request.form.get("target", type=int) or 0)
+    target = _code_or_404(parse_id(request.form.get("target")))
     codebook.merge_codes(current_user, code, target)
     db.session.commit()
     flash(_("Merged into “%(label)s”.", label=formatting.text(target.label)), "success")
@@ -104,7 +105,7 @@ def split_code(code_id: int):
     new = codebook.split_code(current_user, code, label_es=form.label_es.data or "", label_en=form.label_en.data or "",
                               definition_es=form.definition_es.data or "",
                               definition_en=form.definition_en.data or "",
-                              coding_ids=[int(v) for v in request.form.getlist("codings") if v.isdigit()])
+                              coding_ids=[i for v in request.form.getlist("codings") if (i := parse_id(v))])
     db.session.commit()
     flash(_("Code “%(label)s” split off.", label=formatting.text(new.label)), "success")
     return redirect(url_for("delphi.systemize", round_id=round_.id) + "#codebook")
@@ -122,7 +123,7 @@ def _answer_in_round(answer_id: int) -> tuple[Answer, Round]:
 @bp.route("/answers/<int:answer_id>/codings", methods=["POST"])
 def add_coding(answer_id: int):
     answer_, round_ = _answer_in_round(answer_id)
-    code = _code_or_404(request.form.get("code", type=int) or 0)
+    code = _code_or_404(parse_id(request.form.get("code")))
     if code.codebook.round_id != round_.id:
         raise InvalidInput(_("That code belongs to another round."))
     codebook.assign_code(current_user, answer_, code, request.form.get("fragment"))
@@ -152,6 +153,7 @@ def not_codable(answer_id: int):
 @bp.route("/rounds/<int:round_id>/pseudonyms/<int:pseudonym_id>/reveal", methods=["POST"])
 def reveal(round_id: int, pseudonym_id: int):
     round_ = round_or_404(round_id)
+    see(permissions.can_see_round(current_user, round_))
     require(permissions.can_reveal_pseudonym(current_user))
     pseudonym = db.session.get(Pseudonym, pseudonym_id)
     if pseudonym is None or pseudonym.round_id != round_.id:

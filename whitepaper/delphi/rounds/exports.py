@@ -1,14 +1,14 @@
 """CSV exports for facilitators: the codebook with its frequencies, the round results, and the answers under
-their per-round pseudonyms (never a name). Numbers are unrounded, as in the API; undefined ones are empty."""
+their per-round pseudonyms (never a name), in the round's listing order rather than the order they came in.
+Numbers are unrounded, as in the API; undefined ones are empty."""
 from __future__ import annotations
 
-import csv
-import io
 from collections import defaultdict
-from typing import Any, Iterable
+from typing import Any
 
 from sqlalchemy import select
 
+from ...csv_cells import csv_text
 from ...extensions import db
 from ...models import Country
 from ...models.delphi import (
@@ -24,22 +24,6 @@ from ...models.delphi import (
 )
 from ...numbers import to_float
 from . import queries
-
-
-def _csv(header: list[str], rows: Iterable[list[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(["" if value is None else _safe(value) for value in row])
-    return "\ufeff" + buffer.getvalue()  # a BOM, so spreadsheets read the accents right
-
-
-def _safe(value: Any) -> Any:
-    """Texts that a spreadsheet would run as a formula get a leading apostrophe."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _num(value: Any) -> Any:
@@ -58,8 +42,8 @@ def codebook_csv(round_: Round) -> str:
                      (code.definition or {}).get("es", ""), (code.definition or {}).get("en", ""),
                      f.answers if f else 0, f.countries if f else 0, f.fragments if f else 0,
                      code.merged_into_id, code.split_from_id])
-    return _csv(["code_id", "label_es", "label_en", "definition_es", "definition_en", "answers", "countries",
-                 "fragments", "merged_into", "split_from"], rows)
+    return csv_text(["code_id", "label_es", "label_en", "definition_es", "definition_en", "answers", "countries",
+                     "fragments", "merged_into", "split_from"], rows)
 
 
 def results_csv(round_: Round) -> str:
@@ -91,11 +75,12 @@ def results_csv(round_: Round) -> str:
             row += [None, None, None]
         row.append(" ".join(str(s.code_id) for s in item.sources))
         rows.append(row)
-    return _csv(header, rows)
+    return csv_text(header, rows)
 
 
 def answers_csv(round_: Round) -> str:
-    """Every submitted answer under its pseudonym and country, with its codes. No names, no e-mails."""
+    """Every submitted answer under its pseudonym and country, with its codes. No names, no e-mails; per item in
+    the round's listing order (queries.listing_key), which says nothing about who answered first."""
     items = {i.id: i for i in db.session.scalars(select(Item).where(Item.round_id == round_.id))}
     rows = db.session.execute(
         select(Answer, Pseudonym.label, Country.iso3)
@@ -113,12 +98,13 @@ def answers_csv(round_: Round) -> str:
         for coding in db.session.scalars(select(Coding).where(Coding.answer_id.in_(answer_ids)).order_by(Coding.id)):
             codes[coding.answer_id].append(labels.get(coding.code_id, str(coding.code_id)))
     out = []
-    for answer, label, iso3 in sorted(rows, key=lambda r: (items[r[0].item_id].position, r[1] or "")):
+    for answer, label, iso3 in sorted(rows, key=lambda r: (items[r[0].item_id].position,
+                                                           queries.listing_key(round_, r[0].id))):
         item = items[answer.item_id]
         ranking = "; ".join(f"{k}={v}" for k, v in sorted((answer.ranking or {}).items(), key=lambda kv: kv[1]))
         out.append([label, iso3, item.position + 1, item.kind, answer.text, answer.rating,
                     answer.dont_know if item.kind == "agreement" else None, ranking or None, answer.comment,
                     " | ".join(codes.get(answer.id, []))])
-    return _csv(["pseudonym", "country", "item", "kind", "text", "rating", "dont_know", "ranking", "comment", "codes"],
-                out)
+    return csv_text(["pseudonym", "country", "item", "kind", "text", "rating", "dont_know", "ranking", "comment",
+                     "codes"], out)
 

@@ -3,8 +3,11 @@ workspace and code frequencies, and round results with their statistics (docs/me
 API call these; each eager-loads what its page needs."""
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Optional
 
 from sqlalchemy import func, select
@@ -55,6 +58,13 @@ def own_answers_for_items(item_ids: list[int], membership: Membership) -> dict[i
     return {a.item_id: a for a in rows}
 
 
+def listing_key(round_: Round, answer_id: int) -> str:
+    """Where an answer stands in the facilitators' lists and exports: HMAC-SHA256 of its id under the round's
+    random secret. Stable from one load to the next, and unrelated to who saved or submitted first
+    (docs/methods.md §4.2)."""
+    return hmac.new(round_.listing_secret.encode("ascii"), str(answer_id).encode("ascii"), hashlib.sha256).hexdigest()
+
+
 def earlier_rounds(round_: Round) -> list[Round]:
     return list(db.session.scalars(select(Round).where(Round.committee_id == round_.committee_id,
                                                        Round.number < round_.number).order_by(Round.number)))
@@ -64,7 +74,7 @@ def earlier_rounds(round_: Round) -> list[Round]:
 class ParticipationRow:
     membership: Membership
     status: str  # not_started, draft, submitted
-    submitted_at: Any
+    submitted_on: Optional[date]  # the day only: a time would help link a pseudonym to a person
 
 
 @dataclass
@@ -98,7 +108,8 @@ def participation(round_: Round) -> Participation:
     for membership in members:
         response = responses.get(membership.id)
         status = response.status if response is not None else "not_started"
-        rows.append(ParticipationRow(membership, status, response.submitted_at if response else None))
+        submitted_on = response.submitted_at.date() if response is not None and response.submitted_at else None
+        rows.append(ParticipationRow(membership, status, submitted_on if status == "submitted" else None))
         rate = per_country.setdefault(membership.country_id, CountryRate(membership.country, 0, 0))
         rate.members += 1
         overall.members += 1
@@ -143,18 +154,19 @@ class Workspace:
 
 
 def _open_answer_rows(round_: Round) -> list[tuple[Answer, str, Optional[int]]]:
-    """Submitted, non-empty answers to the open questions of a round, with their pseudonym and country id."""
+    """Submitted, non-empty answers to the open questions of a round, with their pseudonym and country id, per
+    question in the round's listing order (`listing_key`)."""
     rows = db.session.execute(
-        select(Answer, Pseudonym.label, Membership.country_id)
+        select(Answer, Pseudonym.label, Membership.country_id, Item.position)
         .join(Response, Response.id == Answer.response_id)
         .join(Item, Item.id == Answer.item_id)
         .join(Membership, Membership.id == Response.membership_id)
         .outerjoin(Pseudonym, (Pseudonym.round_id == Response.round_id)
                    & (Pseudonym.membership_id == Response.membership_id))
         .where(Response.round_id == round_.id, Response.status == "submitted", Item.kind == "open_text",
-               Answer.text.is_not(None), Answer.text != "")
-        .order_by(Item.position, Pseudonym.label, Answer.id))
-    return [(answer, label or "—", country_id) for answer, label, country_id in rows]
+               Answer.text.is_not(None), Answer.text != "")).all()
+    rows = sorted(rows, key=lambda row: (row[3], listing_key(round_, row[0].id)))
+    return [(answer, label or "—", country_id) for answer, label, country_id, _position in rows]
 
 
 def uncoded_count(round_: Round) -> int:
@@ -242,16 +254,18 @@ def workspace_codes(round_: Round) -> list[Code]:
 
 
 def codings_of(code: Code) -> list[tuple[Coding, str]]:
-    """A code's codings with the answers' pseudonyms (for splitting it)."""
+    """A code's codings with the answers' pseudonyms (for splitting it), in the round's listing order."""
     rows = db.session.execute(
-        select(Coding, Answer, Pseudonym.label)
+        select(Coding, Answer, Pseudonym.label, Round)
         .join(Answer, Answer.id == Coding.answer_id)
         .join(Response, Response.id == Answer.response_id)
+        .join(Round, Round.id == Response.round_id)
         .outerjoin(Pseudonym, (Pseudonym.round_id == Response.round_id)
                    & (Pseudonym.membership_id == Response.membership_id))
-        .where(Coding.code_id == code.id).order_by(Pseudonym.label, Coding.id))
+        .where(Coding.code_id == code.id)).all()
+    rows = sorted(rows, key=lambda row: (listing_key(row[3], row[1].id), row[0].id))
     out = []
-    for coding, answer, label in rows:
+    for coding, answer, label, _round in rows:
         set_committed_value(coding, "answer", answer)
         out.append((coding, label or "—"))
     return out
@@ -273,6 +287,7 @@ class Comment:
     text: str
     pseudonym: str
     country: Optional[Country]
+    order: str = ""  # listing_key of the answer
 
 
 @dataclass
@@ -281,7 +296,8 @@ class ItemResult:
     n: int  # valid ratings, complete rankings, or non-empty open answers
     agreement: Optional[stats.AgreementResult] = None
     ranking: Optional[stats.RankingResult] = None
-    subregions: dict[str, Optional[stats.AgreementResult]] = field(default_factory=dict)  # None: hidden
+    # None: only n is shown (the small-cell rule, stats.visible_groups)
+    subregions: dict[str, Optional[stats.AgreementResult]] = field(default_factory=dict)
     subregion_n: dict[str, int] = field(default_factory=dict)
     comments: list[Comment] = field(default_factory=list)
     previous: Optional[stats.AgreementResult] = None
@@ -322,10 +338,12 @@ def _rating_counts(rows) -> dict[Any, list[Optional[int]]]:
     return out
 
 
-def round_results(round_: Round, *, subregions: bool = False) -> RoundResults:
+def round_results(round_: Round, *, subregions: bool = False, full: bool = False) -> RoundResults:
     """Every item's statistics (docs/methods.md §3) from the submitted responses, in a constant number of
     queries. Drafts never count. With `subregions`, each agreement item also gets its breakdown by subregion
-    (None under 3 respondents: hidden for everyone).
+    under the small-cell rule of the committee (stats.visible_groups): for members and observers a subregion's
+    statistics are computed only when every non-empty group has the minimum cell size; with `full`
+    (facilitators) each subregion that has it on its own. Any other subregion carries only its n.
 
     The database counts the ratings per item and scale point; individual ratings are read only where they are
     needed (stability of carried items, rankings, comments). Uses the round's items when they are already
@@ -353,7 +371,7 @@ def round_results(round_: Round, *, subregions: bool = False) -> RoundResults:
                     answered.with_only_columns(Answer.item_id, Country.subregion, Answer.rating, Answer.dont_know,
                                                func.count())
                     .join(Membership, Membership.id == Response.membership_id)
-                    .join(Country, Country.id == Membership.country_id)
+                    .outerjoin(Country, Country.id == Membership.country_id)  # no country: a group of its own
                     .where(Answer.item_id.in_(agreement_ids), Answer.rating.is_not(None),
                            Answer.dont_know.is_(False))
                     .group_by(Answer.item_id, Country.subregion, Answer.rating, Answer.dont_know)).all())
@@ -372,7 +390,7 @@ def round_results(round_: Round, *, subregions: bool = False) -> RoundResults:
             .where(Answer.item_id.in_(text_ids), Answer.text.is_not(None), func.trim(Answer.text) != "")
             .group_by(Answer.item_id)).all())
     comment_rows = db.session.execute(
-        answered.with_only_columns(Answer.item_id, Response.membership_id, Answer.comment, Membership.country_id,
+        answered.with_only_columns(Answer.item_id, Answer.id, Answer.comment, Membership.country_id,
                                    Pseudonym.label)
         .join(Membership, Membership.id == Response.membership_id)
         .outerjoin(Pseudonym, (Pseudonym.round_id == Response.round_id)
@@ -380,9 +398,10 @@ def round_results(round_: Round, *, subregions: bool = False) -> RoundResults:
         .where(Answer.comment.is_not(None), Answer.comment != "")).all()
     countries = {c.id: c for c in db.session.scalars(select(Country))} if comment_rows else {}
     comments_by_item: dict[int, list[Comment]] = defaultdict(list)
-    for item_id, _member, text, country_id, label in comment_rows:
+    for item_id, answer_id, text, country_id, label in comment_rows:
         if text.strip():
-            comments_by_item[item_id].append(Comment(text.strip(), label or "—", countries.get(country_id)))
+            comments_by_item[item_id].append(Comment(text.strip(), label or "—", countries.get(country_id),
+                                                     listing_key(round_, answer_id)))
 
     # Items carried over from an earlier round: per-member ratings in both rounds, for their stability.
     carried = {i.id: i.carried_from_item_id for i in items if i.carried_from_item_id is not None}
@@ -399,16 +418,19 @@ def round_results(round_: Round, *, subregions: bool = False) -> RoundResults:
     results = []
     band = round_.band
     for item in items:
-        comments = sorted(comments_by_item.get(item.id, []), key=lambda c: c.pseudonym)
+        comments = sorted(comments_by_item.get(item.id, []), key=lambda c: c.order)
         if item.kind == "agreement":
             result = stats.agreement_stats(ratings_by_item.get(item.id, []), round_.scale, round_.rule, band)
             entry = ItemResult(item, result.n, agreement=result, comments=comments)
             if subregions:
+                groups = {key: values for (item_id, key), values in subregion_ratings.items() if item_id == item.id}
+                shown = stats.visible_groups({key: len(values) for key, values in groups.items()},
+                                             round_.committee.min_cell_size, full=full)
                 for key in SUBREGION_ORDER:
-                    values = subregion_ratings.get((item.id, key), [])
+                    values = groups.get(key, [])
                     entry.subregion_n[key] = len(values)
                     entry.subregions[key] = (stats.agreement_stats(values, round_.scale, round_.rule, band)
-                                             if len(values) >= stats.SMALL_NUMBER_LIMIT else None)
+                                             if key in shown else None)
             earlier = previous_rounds.get(item.carried_from_item_id) if item.carried_from_item_id else None
             if earlier is not None:
                 before = member_ratings.get(item.carried_from_item_id, {})

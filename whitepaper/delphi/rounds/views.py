@@ -14,10 +14,12 @@ from markupsafe import Markup
 from ... import charts, formatting, permissions
 from ...errors import InvalidInput
 from ...extensions import db
+from ...ids import parse_id
+from ...links import external_url
 from ...models.base import utcnow
 from ...models.delphi import Item, Membership, Round
 from .. import stats
-from ..blueprint import bp, committee_or_404, manage, require
+from ..blueprint import bp, committee_or_404, manage, require, see
 from . import answers as round_answers
 from . import exports, items, lifecycle, queries
 from .forms import (
@@ -37,7 +39,7 @@ def round_or_404(round_id: int) -> Round:
 
 
 def round_link(round_: Round) -> str:
-    return url_for("delphi.round_page", round_id=round_.id, _external=True)
+    return external_url("delphi.round_page", round_id=round_.id)
 
 
 def back_to_round(round_: Round, anchor: str = ""):
@@ -70,6 +72,7 @@ def round_page(round_id: int):
             return redirect(url_for("delphi.answer", round_id=round_.id))
         if permissions.can_view_round_feedback(current_user, round_):
             return redirect(url_for("delphi.feedback", round_id=round_.id))
+        see(permissions.can_see_round(current_user, round_))
         abort(403)
     earlier = queries.earlier_rounds(round_)
     settings = RoundSettingsForm(data={"scale": str(round_.scale), "rule": round_.rule, "band_low": round_.band_low,
@@ -151,22 +154,28 @@ def _previous_feedback(round_: Round, membership: Membership | None) -> dict[int
 @bp.route("/rounds/<int:round_id>/answer", methods=["GET", "POST"])
 def answer(round_id: int):
     round_ = round_or_404(round_id)
+    see(permissions.can_see_round(current_user, round_))
     require(permissions.can_answer_round(current_user, round_))
     membership = round_.committee.membership_of(current_user, "member")
     response, answers = queries.response_with_answers(round_, membership)
     status = 200
     error = None
     values = None
+    loaded = round_answers.version_token(response)
     if request.method == "POST":
         submit = request.form.get("action") == "submit"
         try:
             inputs = parse_answers(request.form, round_.items)
-            round_answers.save_response(current_user, round_, inputs, submit=submit)
-        except InvalidInput as problem:
+            round_answers.save_response(current_user, round_, inputs, submit=submit,
+                                        loaded=request.form.get("loaded_at"))
+        except (InvalidInput, round_answers.AnswerConflict) as problem:
             db.session.rollback()  # expires what was loaded: load the round and the saved answers again
-            error, status, values = problem.message, 400, request.form
+            error, status, values = problem.message, problem.status, request.form
             round_ = round_or_404(round_id)
             response, answers = queries.response_with_answers(round_, membership)
+            # after a conflict the form is made against the answers now saved: saving again keeps yours
+            loaded = round_answers.version_token(response) if status == 409 else \
+                request.form.get("loaded_at", round_answers.version_token(response))
         else:
             db.session.commit()
             if submit or (response is not None and response.status == "submitted"):
@@ -176,7 +185,7 @@ def answer(round_id: int):
                 flash(_("Your draft has been saved. It is not submitted yet."), "success")
             return redirect(url_for("delphi.answer", round_id=round_.id))
     return render_template("delphi/answer.html", round=round_, committee=round_.committee, response=response,
-                           answers=answers, error=error, values=values,
+                           answers=answers, error=error, values=values, loaded_at=loaded, conflict=status == 409,
                            accepts=round_.accepts_answers(utcnow()),
                            previous=_previous_feedback(round_, membership)), status
 
@@ -192,6 +201,7 @@ def feedback(round_id: int):
     """What members (and observers) see once a round is published: aggregates only, no country, small numbers
     reduced to n, and the member's own answer highlighted."""
     round_ = round_or_404(round_id)
+    see(permissions.can_see_round(current_user, round_))
     require(permissions.can_view_round_feedback(current_user, round_))
     results = queries.round_results(round_)
     membership = round_.committee.membership_of(current_user, "member")
@@ -213,7 +223,7 @@ def results(round_id: int):
     """The facilitators' view: every statistic, subregions, stability, comments under pseudonym and country."""
     round_ = round_or_404(round_id)
     manage(round_)
-    results_ = queries.round_results(round_, subregions=True)
+    results_ = queries.round_results(round_, subregions=True, full=True)
     charts_by_item = {e.item.id: _distribution(e.agreement, round_.scale, round_.rule)
                       for e in results_.items if e.agreement is not None}
     codebook = queries.code_frequencies(round_) if round_.kind == "open" else []
@@ -241,7 +251,7 @@ def remind(round_id: int):
 
 
 def _codes_from_form() -> list[int]:
-    return [int(v) for v in request.form.getlist("codes") if v.isdigit()]
+    return [i for v in request.form.getlist("codes") if (i := parse_id(v))]
 
 
 @bp.route("/rounds/<int:round_id>/items/from-codes", methods=["POST"])
@@ -282,7 +292,8 @@ def add_ranking_item(round_id: int):
 def carry_over(round_id: int):
     round_ = round_or_404(round_id)
     manage(round_)
-    previous = db.session.get(Round, request.form.get("from_round", type=int) or 0)
+    from_round = parse_id(request.form.get("from_round"))
+    previous = db.session.get(Round, from_round) if from_round is not None else None
     if previous is None:
         abort(404)
     carried = items.carry_over(current_user, round_, previous)
