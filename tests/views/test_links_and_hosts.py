@@ -154,3 +154,43 @@ def test_the_outbox_page_masks_reset_and_invitation_links(client, db, make_user,
     for token in tokens:
         assert token not in page and f"…{token[-4:]}" in page
     assert outbox(db, user.email)[0].body.count(tokens[0]) == 1  # the mail itself keeps the working link
+
+
+def test_the_real_server_mails_a_reset_link_to_the_public_url_even_for_a_forged_host(public_app, make_user):
+    """End to end: a WSGI server on 127.0.0.1 takes a reset request whose Host header is forged, the worker's
+    delivery hands the message to a real SMTP server on 127.0.0.1, and the link in the e-mail received points
+    at PUBLIC_URL."""
+    import http.client
+    import threading
+    from urllib.parse import urlencode
+
+    from werkzeug.serving import make_server
+
+    from whitepaper.extensions import db
+    from whitepaper.mail import delivery
+
+    from ..smtp import SmtpSink
+    user = make_user("observer")
+    email = user.email
+    db.session.commit()
+    sink = SmtpSink()
+    public_app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=sink.port, MAIL_SENDER="planbarometro@cepal.org")
+    server = make_server("127.0.0.1", 0, public_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    sink.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=30)
+        connection.request("POST", "/password/reset", body=urlencode({"email": email}),
+                           headers={"Host": "evil.example", "Content-Type": "application/x-www-form-urlencoded"})
+        assert connection.getresponse().status == 302
+        connection.close()
+        with public_app.app_context():  # the worker's side, with the deployed app's mail settings
+            assert delivery.deliver_due() == 1
+    finally:
+        server.shutdown()
+        thread.join(5)
+        sink.stop()
+    [received] = sink.received
+    assert received.rcpt_tos == [email]
+    assert f"{PUBLIC}/password/reset/" in received.text and "evil.example" not in received.text
