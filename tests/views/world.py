@@ -97,6 +97,7 @@ def build_world(app, db) -> World:
         "ballot_id": str(ballot.id), "resolution_id": str(resolution.id), "token_id": str(token.id),
         "user_id": str(victim.id), "job_id": str(job.id), "key": "sectoral", "label": version.label,
         "code": "SUB-1-01", "dimension_key": "design", "action": "open", "kind": "answers", "token": "x" * 43,
+        "filename": "css/app.css",
     })
     for endpoint in ("ballots.answer_comment", "ballots.comment_to_round"):
         world.special[(endpoint, "ballot_id")] = str(resolution.item.ballot_id)

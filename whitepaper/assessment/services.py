@@ -284,19 +284,24 @@ def too_large(filename: str, size: int, max_mb: int) -> str:
 
 def upload_problem(filename: str, data: bytes, max_mb: int) -> str | None:
     """Why an uploaded file is refused (a message for people), or None when it is accepted."""
+    return _checked_upload(filename, data, max_mb)[0]
+
+
+def _checked_upload(filename: str, data: bytes, max_mb: int) -> tuple[str | None, uploads.Sniffed | None]:
+    """(why the file is refused, None) or (None, its type). An archive is unpacked (streaming) once when it is
+    accepted, twice when it is refused, to say why."""
     name = uploads.safe_filename(filename)
     if not data:
-        return _("The file «%(name)s» is empty.", name=name)
+        return _("The file «%(name)s» is empty.", name=name), None
     if len(data) > max_mb * 1024 * 1024:
-        return too_large(filename, len(data), max_mb)
-    archive = _archive_problem_text(name, data)
-    if archive:
-        return archive
-    if uploads.sniff(filename, data) is None:
-        return _("The file «%(name)s» is not of an accepted type (its content is checked, not only its name). "
-                 "Accepted: %(types)s. Nothing was saved: choose another file or remove it, then save again.",
-                 name=name, types=accepted_types_text())
-    return None
+        return too_large(filename, len(data), max_mb), None
+    sniffed = uploads.sniff(filename, data)
+    if sniffed is not None:
+        return None, sniffed
+    return _archive_problem_text(name, data) or _(
+        "The file «%(name)s» is not of an accepted type (its content is checked, not only its name). "
+        "Accepted: %(types)s. Nothing was saved: choose another file or remove it, then save again.",
+        name=name, types=accepted_types_text()), None
 
 
 def _archive_problem_text(name: str, data: bytes) -> str | None:
@@ -333,10 +338,9 @@ def add_file(actor: Optional[User], assessment: Assessment, rating: Rating, *, f
     """Checks and stores an uploaded file. The file is written now: the caller discards it if the
     transaction fails (`uploads.discard(folder, evidence.stored_name)`)."""
     _require_editable(assessment)
-    problem = upload_problem(filename, data, max_mb)
+    problem, sniffed = _checked_upload(filename, data, max_mb)
     if problem:
         raise InvalidInput(problem)
-    sniffed = uploads.sniff(filename, data)
     stored_name = uploads.store(folder, data)
     evidence = Evidence(rating_id=rating.id, kind="file", label=label, filename=uploads.safe_filename(filename),
                         stored_name=stored_name, content_type=sniffed.content_type, size=len(data),
