@@ -115,7 +115,7 @@ def test_another_countrys_assessor_cannot_download_a_draft_scorecard(app, client
     login_as(make_user("assessor", country="CHL"))
     assert client.get(f"/assessments/{assessment.id}/scorecard.pdf").status_code == 404
     anonymous = app.test_client()
-    assert anonymous.get(f"/assessments/{assessment.id}/scorecard.pdf").status_code == 302
+    assert anonymous.get(f"/assessments/{assessment.id}/scorecard.pdf").status_code == 404  # as if it did not exist
 
 
 def test_a_published_public_scorecard_downloads_without_logging_in(app, make_assessment, pdf_text):
@@ -123,7 +123,7 @@ def test_a_published_public_scorecard_downloads_without_logging_in(app, make_ass
     response = app.test_client().get(f"/assessments/{assessment.id}/scorecard.pdf?lang=en")
     assert response.status_code == 200 and "Costa Rica" in pdf_text(response.data)
     private = make_assessment("CHL", status="published", rate=varied, is_public=False)
-    assert app.test_client().get(f"/assessments/{private.id}/scorecard.pdf").status_code == 302
+    assert app.test_client().get(f"/assessments/{private.id}/scorecard.pdf").status_code == 404
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
