@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -142,3 +143,44 @@ def test_serve_stops_the_server_and_the_worker_on_a_signal(served_database, tmp_
         if _group_alive(pgid):
             os.killpg(pgid, signal.SIGKILL)
         process.wait(timeout=STOP_SECONDS)
+
+
+def test_stop_kills_a_child_that_ignores_sigterm_once_the_grace_period_ends():
+    from whitepaper.serve import stop
+
+    stubborn = subprocess.Popen([sys.executable, "-c", "import signal, sys, time\n"
+                                 "signal.signal(signal.SIGTERM, signal.SIG_IGN)\nprint('ready', flush=True)\n"
+                                 "time.sleep(60)"], stdout=subprocess.PIPE)
+    polite = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert stubborn.stdout.readline() == b"ready\n"     # SIGTERM is ignored from here on
+        stop([stubborn, polite], grace=0.5)
+        assert polite.returncode == -signal.SIGTERM
+        assert stubborn.returncode == -signal.SIGKILL
+    finally:
+        for child in (stubborn, polite):
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        stubborn.stdout.close()
+
+
+def test_when_the_web_server_cannot_start_serve_stops_the_worker_and_reports_it(served_database, tmp_path):
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen()
+    env = {key: value for key, value in os.environ.items() if not key.startswith("MAIL_")}
+    env.update(PORT=str(busy.getsockname()[1]), DATABASE_URL=served_database, WHITEPAPER_INSTANCE=str(tmp_path))
+    try:
+        process = subprocess.Popen([sys.executable, "-m", "whitepaper.serve"], cwd=ROOT, env=env,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            _out, err = process.communicate(timeout=60)
+        finally:
+            if _group_alive(process.pid):
+                os.killpg(process.pid, signal.SIGKILL)
+        assert process.returncode != 0                   # the web server's own exit status, passed on
+        assert b"The web server ended (exit status" in err
+        assert not _group_alive(process.pid)             # the worker was stopped with it
+    finally:
+        busy.close()
