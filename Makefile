@@ -5,11 +5,14 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
 PYTHON ?= python3
 
-.PHONY: run test test-quick bench messages translations check clean-instance
+.PHONY: run test test-quick bench mutation messages translations check clean-instance
 
 # Coverage on every `make test`; its floor (pyproject.toml) and the per-file floor apply when nothing is skipped.
 STRICT := $(filter 1,$(REQUIRE_ALL))
 COVERAGE := --cov --cov-report=term:skip-covered $(if $(STRICT),,--cov-fail-under=0)
+# Two pytest workers (pytest-xdist), one per core; a test file stays on one worker (module fixtures are built once).
+WORKERS ?= 2
+PARALLEL := $(if $(filter-out 0 1,$(WORKERS)),-n $(WORKERS) --dist loadfile)
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,15 +31,24 @@ run: translations
 
 test: translations
 	rm -f .coverage .coverage.*
-	$(PY) -m pytest $(COVERAGE) $(PYTEST_ARGS)
-	$(if $(STRICT),$(PY) -m tests.coverage_floor 85 --report-only)
+	$(PY) -m pytest $(PARALLEL) $(COVERAGE) $(PYTEST_ARGS)
+	$(if $(STRICT),$(PY) -m tests.coverage_floor 85)
 
 # The quick run: everything but the exhaustive sweeps (marked slow), no coverage.
 test-quick: translations
-	$(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest $(PARALLEL) -m "not slow" $(PYTEST_ARGS)
+
+# Every bench/bench_*.py, or those named in ARGS (make bench ARGS=bench_pdf); writes bench/results.json.
+# Mutation testing of the pure cores ([tool.mutmut] in pyproject.toml); not in CI, it takes a while.
+mutation: translations
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test,mutation]'
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children 2 >/dev/null 2>&1 || true
+	$(VENV)/bin/mutmut results --all true > mutants/results.txt 2>&1 || true
+	$(PY) -m tests.mutation_score mutants/results.txt
 
 bench: translations
-	$(PY) -m bench.run
+	$(PY) -m bench.run $(ARGS)
 
 # Re-extract the interface strings and merge them into the Spanish catalogue (then translate what is new).
 messages: $(VENV)/.installed
