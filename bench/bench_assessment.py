@@ -1,36 +1,28 @@
-"""Self-evaluation: the median server time of the rating form for the largest model (the national model:
-33 criteria, 189 verification elements; its largest dimension, design, on one page) and of one autosave,
-on SQLite and on PostgreSQL (a throwaway server on 127.0.0.1, as the tests start it), through the Flask test
-client against a prepared database: a fully rated assessment with two workshop groups, evidence and actions."""
+"""Self-evaluation, through the real stack on SQLite: the scorecard page (signed in as an assessor) and
+`GET /api/v1/assessments/<id>/scorecard` (an API token) of a country's latest assessment, with 8 and then 33
+countries × 3 periods published; and the rating form of the national model's largest dimension and one
+autosave, on a fully rated draft with two workshop groups, evidence and actions.
+
+The scorecard figures are the warm view (issue 14: the regional figures are computed once per published set,
+so a reader sees the warm view unless something was just published); the cold view, the first after another
+country published a correction, is reported beside."""
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
-from typing import Iterator
+import statistics
+import time
+from typing import Any
 
-from .timing import median_ms
+from . import pages, scorecards
+from .results import entry
 
-REPEATS = 50
+SIZES = (8, 33)   # countries with 3 published periods each; the last is the one with targets
 DIMENSION = "design"
 AUTOSAVE_CRITERION = "NAC-2-08"  # 12 verification elements
+ASSESSOR = "bench-assessor@example.org"
 
 
-@contextlib.contextmanager
-def _instance(folder: str) -> Iterator[None]:
-    previous = os.environ.get("WHITEPAPER_INSTANCE")
-    os.environ["WHITEPAPER_INSTANCE"] = os.path.join(folder, "instance")
-    try:
-        yield
-    finally:
-        if previous is None:
-            os.environ.pop("WHITEPAPER_INSTANCE", None)
-        else:
-            os.environ["WHITEPAPER_INSTANCE"] = previous
-
-
-def _build() -> tuple[int, str]:
-    """A national assessment, every criterion rated by both groups and consolidated, with actions."""
+def _draft() -> int:
+    """A national draft for CRI, every criterion rated by both groups and consolidated, with actions."""
     from whitepaper.assessment import services
     from whitepaper.assessment.forms import RatingData
     from whitepaper.auth import services as accounts
@@ -38,17 +30,15 @@ def _build() -> tuple[int, str]:
     from whitepaper.extensions import db
     from whitepaper.models import Country, WorkshopGroup
 
-    assessor = accounts.create_user(None, "bench-assessor@example.org", roles={"assessor"}, country_iso3="CRI",
-                                    password="bench-password")
+    assessor = accounts.create_user(None, ASSESSOR, roles={"assessor"}, country_iso3="CRI", password=pages.PASSWORD)
     version = current_version(model_by_key("national"))
     country = db.session.scalar(db.select(Country).where(Country.iso3 == "CRI"))
     assessment = services.create_assessment(assessor, country=country, version=version, scope_name="",
-                                            period_start=2019, period_end=2022, groups=["Grupo 1", "Grupo 2"],
+                                            period_start=2023, period_end=2026, groups=["Grupo 1", "Grupo 2"],
                                             people=[(f"Persona {i}", "MIDEPLAN", f"Grupo {i % 2 + 1}")
                                                     for i in range(12)])
     groups = db.session.scalars(db.select(WorkshopGroup).where(WorkshopGroup.assessment_id == assessment.id)).all()
-    tree = version_tree(version.id)
-    for dimension in tree.dimensions:
+    for dimension in version_tree(version.id).dimensions:
         for n, criterion in enumerate(dimension.criteria):
             for shift, group in enumerate(groups):
                 favourable = (n + shift) % (len(criterion.elements) + 1)
@@ -67,92 +57,74 @@ def _build() -> tuple[int, str]:
                 rating = services.ensure_rating(assessor, assessment, criterion)
                 services.add_link(assessor, assessment, rating, "https://example.org/evidencia", "Informe")
     db.session.commit()
-    return assessment.id, assessor.get_id()
+    return assessment.id
 
 
-def _measure(url: str, folder: str) -> tuple[float, float]:
-    from flask_migrate import upgrade
-
-    from whitepaper import create_app
-    from whitepaper.catalogue import loader
+def _autosave(app, client, assessment_id: int) -> dict[str, Any]:
+    """The median of one autosave (an element marked the other way, the justification edited), as typed."""
+    from whitepaper.assessment import queries
     from whitepaper.extensions import db
+    from whitepaper.models import Assessment
 
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                      "UPLOAD_FOLDER": os.path.join(folder, "evidence")})
     with app.app_context():
-        upgrade()
-        loader.load()
-        db.session.commit()
-        assessment_id, user_id = _build()
-        db.session.remove()
-
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = user_id
-        session["_fresh"] = True
-
-    form_url = f"/assessments/{assessment_id}/rate/{DIMENSION}"
-
-    def form() -> None:
-        response = client.get(form_url)
-        assert response.status_code == 200, response.status_code
-    form()
-    form_ms = median_ms(form, REPEATS)
-
-    autosave_url = f"/assessments/{assessment_id}/criteria/{AUTOSAVE_CRITERION}/autosave"
-    state = {"version": 0, "n": 0}
-    with app.app_context():
-        from whitepaper.assessment import queries
-        from whitepaper.models import Assessment
         assessment = db.session.get(Assessment, assessment_id)
         criterion = queries.criterion_in_version(assessment, AUTOSAVE_CRITERION)
-        state["version"] = queries.rating_for_update(assessment, criterion.id).version
+        version = queries.rating_for_update(assessment, criterion.id).version
         positions = [e.position for e in criterion.elements]
-        db.session.remove()
-
     marks = {position: "present" if i % 3 else "absent" for i, position in enumerate(positions)}
-
-    def autosave() -> None:
-        # One change, as typed in the workshop: an element marked the other way, and the justification edited.
-        state["n"] += 1
-        flipped = positions[state["n"] % len(positions)]
+    url = f"/assessments/{assessment_id}/criteria/{AUTOSAVE_CRITERION}/autosave"
+    target = pages.engine(app)
+    times, counts = [], []
+    for n in range(pages.REPEATS + 1):
+        flipped = positions[n % len(positions)]
         marks[flipped] = "absent" if marks[flipped] == "present" else "present"
-        data = {"choice": "elements", "version": str(state["version"]), "means_of_verification": "Informe anual.",
-                "justification": f"El taller revisó la evidencia (versión {state['n']})."}
+        data = {"choice": "elements", "version": str(version), "means_of_verification": "Informe anual.",
+                "justification": f"El taller revisó la evidencia (versión {n})."}
         data.update({f"element-{position}": mark for position, mark in marks.items()})
-        response = client.post(autosave_url, data=data)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        state["version"] = response.get_json()["version"]
-    autosave()
-    autosave_ms = median_ms(autosave, REPEATS)
-    with app.app_context():
-        db.engine.dispose()
-    return form_ms, autosave_ms
+        with pages.QueryCounter(target) as counter:
+            started = time.perf_counter()
+            response = client.post(url, data=data)
+            elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise RuntimeError(f"autosave answered {response.status_code}: {response.get_data(as_text=True)[:300]}")
+        version = response.get_json()["version"]
+        if n:   # the first one warms up
+            times.append(elapsed)
+            counts.append(counter.n)
+    return {"value": round(statistics.median(times), 2), "queries": counts[0]}
 
 
-def run() -> list[tuple[str, float, str]]:
-    rows: list[tuple[str, float, str]] = []
-    folder = tempfile.mkdtemp(prefix="wp-bench-assessment-")
-    with _instance(folder):
-        form_ms, autosave_ms = _measure("sqlite:///" + os.path.join(folder, "bench.sqlite"), folder)
-        rows += [(f"assessment: rating form, national model, design dimension [sqlite] (median of {REPEATS})",
-                  form_ms, "ms"),
-                 (f"assessment: one autosave, 12-element criterion [sqlite] (median of {REPEATS})", autosave_ms, "ms")]
-        from tests.pg import throwaway_server
-        from tests.system import has_postgres
-        if has_postgres():
-            import sqlalchemy as sa
-            with throwaway_server() as server:
-                admin = sa.create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-                with admin.connect() as connection:
-                    connection.execute(sa.text("CREATE DATABASE wp_bench_assessment"))
-                admin.dispose()
-                form_ms, autosave_ms = _measure(f"{server}/wp_bench_assessment", folder)
-            rows += [(f"assessment: rating form, national model, design dimension [postgresql] (median of "
-                      f"{REPEATS})", form_ms, "ms"),
-                     (f"assessment: one autosave, 12-element criterion [postgresql] (median of {REPEATS})",
-                      autosave_ms, "ms")]
-        else:
-            print("bench_assessment: PostgreSQL is not available; only SQLite was measured.")
-    return rows
+def run() -> list[dict[str, Any]]:
+    page_figures, api_figures = [], []
+    with pages.scratch("wp-bench-assessment-") as folder:
+        app = pages.make_app(folder)
+        with app.app_context():
+            draft_id = _draft()
+            available = len(scorecards.countries())
+        token = pages.api_token(app, ASSESSOR)
+        assessor = pages.logged_in(app, ASSESSOR)
+        for total in SIZES:
+            total = min(total, available)
+            with app.app_context():
+                latest = scorecards.publish(total)
+            viewed, *others = latest.values()
+
+            def touch(n: int, others=others) -> None:
+                scorecards.republish(others[n % len(others)])
+            size = f"{total}x{len(scorecards.PERIODS)}"
+            page = pages.measure(app, assessor, f"/assessments/{viewed}/scorecard", touch)
+            api = pages.measure(app, app.test_client(), f"/api/v1/assessments/{viewed}/scorecard", touch,
+                                headers=token)
+            page_figures.append(entry(f"scorecard_page_{total}", size, page["warm_ms"], "ms",
+                                      queries=page["warm_queries"], **page))
+            api_figures.append(entry(f"api_scorecard_{total}", size, api["warm_ms"], "ms",
+                                     queries=api["warm_queries"], **api))
+        form = pages.measure(app, assessor, f"/assessments/{draft_id}/rate/{DIMENSION}")
+        autosave = _autosave(app, assessor, draft_id)
+        from whitepaper.extensions import db
+        with app.app_context():
+            db.engine.dispose()
+    return page_figures[::-1] + api_figures[::-1] + [
+        entry("rating_form_national_design", "33 criteria", form["warm_ms"], "ms", queries=form["warm_queries"],
+              **form),
+        entry("autosave_12_elements", "12 elements", autosave["value"], "ms", queries=autosave["queries"])]

@@ -8,7 +8,7 @@ from flask import Flask
 
 from . import config as config_module
 from . import links
-from .extensions import babel, csrf, db, login_manager, migrate
+from .extensions import Migrations, babel, csrf, db, login_manager
 from .ids import DatabaseId
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -22,7 +22,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.url_map.converters["int"] = DatabaseId  # before any route: every <int:…> takes only ids the database holds
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
+    # Flask-Migrate (and Alembic) are wired in at first use, by `flask db …` or flask_migrate.upgrade()
+    app.extensions["migrate"] = Migrations(app, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
     csrf.init_app(app)
     _init_login(app)
     links.init_app(app)  # a Host outside TRUSTED_HOSTS gets a plain 400

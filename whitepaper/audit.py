@@ -4,10 +4,12 @@ It records who, when, what, and the state before and after; callers never pass t
 or of a Delphi answer."""
 from __future__ import annotations
 
-from typing import Any, Optional
+from dataclasses import dataclass
+from typing import Any, Iterable, Optional
 
-from .extensions import db
+from .extensions import db, rows_insert
 from .models import AuditEvent, User
+from .models.base import utcnow
 
 
 def record(actor: Optional[User], action: str, obj: Any = None, *, object_type: str | None = None,
@@ -21,3 +23,28 @@ def record(actor: Optional[User], action: str, obj: Any = None, *, object_type: 
                        before=before, after=after)
     db.session.add(event)
     return event
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One event for `record_many`: the same fields `record` takes, the object named by type and id."""
+    action: str
+    object_type: str
+    object_id: Optional[int] = None
+    before: Optional[dict[str, Any]] = None
+    after: Optional[dict[str, Any]] = None
+
+
+def record_many(actor: Optional[User], entries: Iterable[Entry]) -> int:
+    """Records many events of one actor at one moment in a single bulk INSERT, in the order given: the same
+    rows `record` would write one by one, without building an ORM object for each. Returns how many."""
+    at = utcnow()
+    actor_id = actor.id if actor is not None else None
+    rows = [{"at": at, "actor_id": actor_id, "action": e.action, "object_type": e.object_type,
+             "object_id": e.object_id, "before": e.before, "after": e.after} for e in entries]
+    if rows:
+        table = AuditEvent.__table__
+        statement, parameters = rows_insert(table, rows)
+        # RETURNING: one statement on every driver (without it SQLite and psycopg would run one per row)
+        db.session.execute(statement.returning(table.c.id), parameters).all()
+    return len(rows)

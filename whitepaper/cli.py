@@ -96,8 +96,10 @@ def catalog_load(folder: str | None) -> None:
 @click.option("--html", "html_out", default=None, type=click.Path(dir_okay=False),
               help="Also write the exact, self-contained HTML that was rendered.")
 @click.option("--lang", type=click.Choice(["es", "en"]), default="es", show_default=True)
-def scorecard_command(assessment_id: int, out: str, html_out: str | None, lang: str) -> None:
-    """Render an assessment's PDF scorecard (always rendered anew, no cache)."""
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Render anew, neither reading nor filling the PDF cache the scorecard page uses.")
+def scorecard_command(assessment_id: int, out: str, html_out: str | None, lang: str, no_cache: bool) -> None:
+    """Render an assessment's PDF scorecard (from the PDF cache when exactly this HTML was rendered before)."""
     from .models import Assessment
     from .reports import documents
     assessment = db.session.get(Assessment, assessment_id)
@@ -108,7 +110,7 @@ def scorecard_command(assessment_id: int, out: str, html_out: str | None, lang: 
         with open(html_out, "w", encoding="utf-8") as handle:
             handle.write(html)
     with open(out, "wb") as handle:
-        handle.write(documents.cached_pdf(html, use_cache=False))
+        handle.write(documents.cached_pdf(html, use_cache=not no_cache))
     click.echo(f"Wrote {out}" + (f" and {html_out}" if html_out else ""))
 
 
@@ -167,7 +169,31 @@ def audit_purge_addresses() -> None:
     click.echo(f"Removed {removed} row(s) with client addresses or stale counters.")
 
 
+class MigrationCommands(click.Group):
+    """`flask db …`: Flask-Migrate's own command group, imported (with Alembic) only when a `db` command runs;
+    `flask --help` and every other command start without them."""
+
+    def __init__(self) -> None:
+        super().__init__("db", help="Perform database migrations (Flask-Migrate).")
+
+    @staticmethod
+    def _group() -> click.Group:
+        from flask_migrate.cli import db as migrate_group
+        return migrate_group
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        # the context (hence its options, help and subcommands) is Flask-Migrate's group itself
+        return self._group().make_context(info_name, args, parent=parent, **extra)
+
+    def list_commands(self, ctx):
+        return self._group().list_commands(ctx)
+
+    def get_command(self, ctx, cmd_name):
+        return self._group().get_command(ctx, cmd_name)
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(MigrationCommands())
     app.cli.add_command(audit_cli)
     app.cli.add_command(worker_command)
     app.cli.add_command(scorecard_command)

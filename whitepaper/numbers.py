@@ -35,6 +35,7 @@ def round_half_up(x: Exact | float | None, digits: int = 1) -> Decimal | None:
         raise ValueError(f"digits must be 0 or more, not {digits}")
     exact = _as_fraction(x)
     units = math.floor(abs(exact) * 10**digits + Fraction(1, 2))
+    # mutation: equivalent — `exact <= 0`: at exact == 0, units is 0 and the `and` gives 0 either way.
     sign = 1 if exact < 0 and units else 0
     return Decimal((sign, tuple(int(d) for d in str(units)), -digits))
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from whitepaper.delphi.rounds import codebook as round_codebook
 from whitepaper.delphi.rounds import lifecycle as round_lifecycle
 from whitepaper.errors import Conflict, InvalidInput, InvalidTransition
-from whitepaper.models import Answer, Code, Coding, UncodableMark
+from whitepaper.models import Answer, Coding, UncodableMark
 
 from .test_systemize import open_world  # noqa: F401  (the fixture: an answered, closed open round)
 

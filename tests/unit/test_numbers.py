@@ -58,12 +58,16 @@ def test_round_half_up_accepts_decimals_exactly():
 
 
 def test_round_half_up_refuses_negative_digits_and_non_finite_numbers():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^digits must be 0 or more, not -1$"):
         round_half_up(Fraction(1, 3), -1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^cannot round a non-finite number: nan$"):
         round_half_up(float("nan"))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^cannot round a non-finite number: -inf$"):
+        round_half_up(float("-inf"))
+    with pytest.raises(ValueError, match=r"^cannot round a non-finite number: Decimal\('Infinity'\)$"):
         round_half_up(Decimal("Infinity"))
+    with pytest.raises(ValueError, match=r"^cannot round a non-finite number: Decimal\('NaN'\)$"):
+        round_half_up(Decimal("NaN"))
 
 
 @settings(max_examples=200, deadline=None)

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from whitepaper.delphi.stats import (
+    RankingResult,
     agreement_stats,
     cv_change,
     kendall_w,
@@ -56,10 +57,18 @@ def test_quantile_linear_interpolates_between_order_statistics():
 
 
 def test_quantile_linear_refuses_no_values_and_p_outside_0_1():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^the quantile of no values is undefined$"):
         quantile_linear([], Fraction(1, 2))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^p must lie in 0\.\.1, not 11/10$"):
         quantile_linear([1, 2], Fraction(11, 10))
+    with pytest.raises(ValueError, match=r"^p must lie in 0\.\.1, not -1/2$"):
+        quantile_linear([1, 2], -0.5)
+
+
+def test_quantile_linear_reads_a_float_p_as_the_decimal_it_prints():
+    # 0.3 as a binary double is slightly below 3/10; read as printed, h = 0.9 exactly.
+    assert quantile_linear([1, 2, 4, 7], 0.3) == Fraction(19, 10)
+    assert quantile_linear([1, 2, 4, 7], 0.7) == quantile_linear([1, 2, 4, 7], Fraction(7, 10)) == Fraction(43, 10)
 
 
 @settings(max_examples=200, deadline=None)
@@ -191,8 +200,51 @@ def test_ratings_outside_the_scale_are_refused(bad):
 
 @pytest.mark.parametrize("band", [(0, 5), (4, 6), (5, 4)])
 def test_an_agreement_band_outside_the_scale_is_refused(band):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=rf"^the agreement band {band[0]}\.\.{band[1]} does not fit the scale 1\.\.5$"):
         agreement_stats([3], band=band)
+
+
+def test_a_band_may_span_the_whole_scale_or_stop_below_its_top():
+    assert agreement_stats([1, 2, 5, 5], band=(1, 5)).percent_agreement == 100
+    assert agreement_stats([1, 2, 5, 5], band=(1, 1)).percent_agreement == 25
+    assert agreement_stats([3, 4, 5, 5], band=(3, 4)).percent_agreement == 50
+    assert agreement_stats([6, 7, 8, 9], 9, "70_15", band=(6, 8)).percent_agreement == 75
+
+
+@pytest.mark.parametrize(
+    "scale, rule, message",
+    [
+        (7, "default", r"^the agreement scale is 1\.\.5 or 1\.\.9, not 1\.\.7$"),
+        (5, "majority", r"^unknown consensus rule 'majority'; use one of default, 70_15, rand_ucla$"),
+        (9, "default", r"^the 'default' rule needs a 5-point scale, not 9$"),
+        (5, "rand_ucla", r"^the 'rand_ucla' rule needs a 9-point scale, not 5$"),
+    ],
+)
+def test_rule_and_scale_errors_say_what_would_fit(scale, rule, message):
+    with pytest.raises(ValueError, match=message):
+        agreement_stats([3], scale, rule)
+
+
+def test_a_rating_outside_the_scale_is_named_in_the_error():
+    with pytest.raises(ValueError, match=r"^rating 6 is outside the scale 1\.\.5$"):
+        agreement_stats([3, 6])
+    with pytest.raises(ValueError, match=r"^rating '4' is outside the scale 1\.\.9$"):
+        agreement_stats([3, "4"], 9, "70_15")
+
+
+@pytest.mark.parametrize("scale, rule", [(5, "default"), (9, "70_15"), (9, "rand_ucla")])
+def test_every_result_names_its_scale_rule_and_band_and_only_its_own_rule_detail(scale, rule):
+    for ratings in ([], [scale, scale - 1, 1]):
+        result = agreement_stats(ratings, scale, rule)
+        assert (result.scale, result.rule, result.band) == (scale, rule, (4, 5) if scale == 5 else (7, 9))
+        if ratings and rule == "70_15":
+            assert result.seventy_fifteen is not None
+        else:
+            assert result.seventy_fifteen is None
+        if ratings and rule == "rand_ucla":
+            assert result.rand_ucla is not None
+        else:
+            assert result.rand_ucla is None
 
 
 # --- default rule -------------------------------------------------------------------------------------
@@ -280,6 +332,7 @@ def test_rand_ucla_disagreement_makes_a_high_median_uncertain():
     detail = result.rand_ucla
     assert (detail.p30, detail.p70, detail.ipr, detail.ai) == (1, 9, 8, 0)
     assert detail.ipras == Fraction(47, 20)
+    assert detail.iprcp == 5
     assert detail.disagreement is True
     assert result.consensus_outcome == "uncertain"
 
@@ -289,6 +342,7 @@ def test_rand_ucla_ipr_equal_to_ipras_is_not_disagreement():
     result = agreement_stats([1, 1, 3, 3, 6, 6, 6], 9, "rand_ucla")
     detail = result.rand_ucla
     assert detail.ipr == detail.ipras == Fraction(17, 5)
+    assert (detail.p30, detail.p70, detail.iprcp, detail.ai) == (Fraction(13, 5), 6, Fraction(43, 10), Fraction(7, 10))
     assert detail.disagreement is False
     assert result.consensus_outcome == "inappropriate"
     # One rating lower widens the range past its threshold: IPR 4.2 > IPRAS 4.0.
@@ -328,7 +382,7 @@ def test_stability_is_stable_at_exactly_15_percent_changed():
 
 def test_stability_without_a_member_in_both_rounds_is_undefined():
     result = stability({"a": 3}, {"b": 4, "a": None})
-    assert (result.n_both, result.changed_share, result.stable) == (0, None, None)
+    assert (result.n_both, result.changed, result.changed_share, result.stable) == (0, 0, None, None)
 
 
 def test_cv_change_is_the_difference_and_undefined_when_either_cv_is():
@@ -378,14 +432,61 @@ def test_tied_options_share_the_mean_of_the_ranks_they_span():
 
 
 def test_w_is_undefined_when_its_denominator_is_zero():
-    assert kendall_w([]).w is None
+    assert kendall_w([]) == RankingResult(r=0, c=0, mean_ranks={}, rank_sums={}, s=None, ties=0, w=None)
     assert kendall_w([{"a": 1}, {"a": 1}]).w is None
     assert kendall_w([{"a": 1, "b": 1}, {"a": 2, "b": 2}]).w is None
 
 
 def test_rankings_of_different_options_are_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^every ranking must rank the same options$"):
         kendall_w([{"a": 1, "b": 2}, {"a": 1, "c": 2}])
+    with pytest.raises(ValueError, match="^every ranking must rank the same options$"):
+        kendall_w([{"a": 1, "b": 2}, {"a": 1, "b": 2, "c": 3}])
+
+
+def test_rank_sums_are_listed_with_the_mean_ranks_best_first():
+    rankings = [{"a": 1, "b": 2, "c": 3}, {"a": 1, "b": 2, "c": 2}, {"a": 1, "b": 2, "c": 3}]
+    result = kendall_w(rankings)
+    assert result.rank_sums == {"a": 3, "b": Fraction(13, 2), "c": Fraction(17, 2)}
+    assert list(result.rank_sums) == list(result.mean_ranks) == ["a", "b", "c"]
+
+
+def test_options_with_equal_mean_ranks_are_listed_by_name():
+    result = kendall_w([{"pear": 1, "fig": 2, "apple": 3}, {"pear": 2, "fig": 1, "apple": 3}])
+    assert list(result.mean_ranks) == ["fig", "pear", "apple"]
+    assert result.mean_ranks == {"fig": Fraction(3, 2), "pear": Fraction(3, 2), "apple": 3}
+
+
+def test_ranks_may_be_any_finite_real_numbers_that_order_the_options():
+    assert mid_ranks({"a": 0.5, "b": 2.5, "c": 2.5, "d": 10}) == (
+        {"a": 1, "b": Fraction(5, 2), "c": Fraction(5, 2), "d": 4},
+        6,
+    )
+    assert mid_ranks({"a": Fraction(1, 3), "b": Fraction(1, 4)}) == ({"a": 2, "b": 1}, 0)
+    assert kendall_w([{"a": 1.0, "b": 2.0}, {"a": 1, "b": 2}]).w == 1
+
+
+def test_options_need_only_be_hashable_not_comparable():
+    # Tied options of different types are never compared with each other.
+    ranks, ties = mid_ranks({None: 2, "design": 2, 3: 1, ("a", 1): 2})
+    assert ranks == {3: 1, None: 3, "design": 3, ("a", 1): 3}
+    assert ties == 24
+    assert kendall_w([{None: 1, "x": 2}, {None: 1, "x": 2}]).w == 1
+
+
+@pytest.mark.parametrize(
+    "rank, message",
+    [
+        (True, "^a rank must be a number, not True$"),
+        ("1", "^a rank must be a number, not '1'$"),
+        (None, "^a rank must be a number, not None$"),
+        (float("inf"), "^a rank must be finite, not inf$"),
+        (float("nan"), "^a rank must be finite, not nan$"),
+    ],
+)
+def test_ranks_that_are_not_finite_numbers_are_refused(rank, message):
+    with pytest.raises(ValueError, match=message):
+        mid_ranks({"a": 1, "b": rank})
 
 
 def reference_w(rankings):

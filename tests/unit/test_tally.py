@@ -1,5 +1,6 @@
 """Vote rules (whitepaper.delphi.ballots.tally) against docs/methods.md §5."""
 
+import hashlib
 from fractions import Fraction
 
 import pytest
@@ -9,6 +10,8 @@ from hypothesis import strategies as st
 from whitepaper.delphi.ballots.tally import (
     BallotRule,
     Obstacle,
+    choice_line,
+    choices_digest,
     closing_obstacles,
     consultation_can_close,
     count_votes,
@@ -144,9 +147,48 @@ def test_ballot_rule_refuses_impossible_parameters(kwargs):
         BallotRule(**kwargs)
 
 
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"unit": "person"}, "^the voting unit is 'member' or 'country', not 'person'$"),
+        ({"quorum": Fraction(3, 2)}, r"^the quorum must lie in 0\.\.1, not 3/2$"),
+        ({"threshold": Fraction(0)}, r"^the threshold must lie in \(0, 1\], not 0$"),
+        ({"reject_cap": "5/4"}, r"^the cap on rejections must lie in 0\.\.1, not 5/4$"),
+        ({"quorum": "half"}, "^quorum is not a fraction: 'half'$"),
+        ({"threshold": "two thirds"}, "^threshold is not a fraction: 'two thirds'$"),
+        ({"reject_cap": "1/0"}, "^reject_cap is not a fraction: '1/0'$"),
+    ],
+)
+def test_ballot_rule_errors_name_the_parameter_and_its_value(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        BallotRule(**kwargs)
+
+
+@pytest.mark.parametrize("name, value", [("quorum", 0.5), ("threshold", True), ("reject_cap", 0.25)])
+def test_ballot_rule_refuses_inexact_parameters_by_name(name, value):
+    message = rf"^{name} must be exact \(a Fraction, an int or a string like '2/3'\), not {value!r}$"
+    with pytest.raises(TypeError, match=message):
+        BallotRule(**{name: value})
+
+
 @pytest.mark.parametrize("counts", [(-1, 0, 0, 3), (2, 2, 0, 3), (1, 0, 0, -1), (1.0, 0, 0, 3)])
 def test_tally_refuses_negative_counts_and_more_votes_than_voters(counts):
     with pytest.raises(ValueError):
+        tally_item(*counts, DEFAULT)
+
+
+@pytest.mark.parametrize(
+    "counts, message",
+    [
+        ((-1, 0, 0, 3), "^approve must be a non-negative integer, not -1$"),
+        ((0, True, 0, 3), "^reject must be a non-negative integer, not True$"),
+        ((0, 0, 1.0, 3), r"^abstain must be a non-negative integer, not 1\.0$"),
+        ((0, 0, 0, -2), "^eligible must be a non-negative integer, not -2$"),
+        ((2, 1, 1, 3), "^4 votes cast but only 3 eligible voters$"),
+    ],
+)
+def test_tally_errors_name_the_count_at_fault(counts, message):
+    with pytest.raises(ValueError, match=message):
         tally_item(*counts, DEFAULT)
 
 
@@ -156,6 +198,13 @@ def test_count_votes_counts_each_voters_final_choice():
     assert (counts.approve, counts.reject, counts.abstain, counts.cast) == (2, 1, 1, 4)
     result = tally_votes(votes, eligible=5, rule=DEFAULT)
     assert (result.approve, result.reject, result.abstain, result.outcome) == (2, 1, 1, "approved")
+
+
+def test_tally_votes_applies_the_rule_it_is_given():
+    votes = [("m1", "approve"), ("m2", "reject"), ("m3", "approve"), ("m4", "reject")]
+    assert tally_votes(votes, eligible=4).outcome == "rejected"  # 1/2 < 2/3 by default
+    assert tally_votes(votes, eligible=4, rule=BallotRule(threshold=Fraction(1, 2))).outcome == "approved"
+    assert tally_votes(votes, eligible=9, rule=BallotRule(threshold=Fraction(1, 2))).outcome == "not_decided"
 
 
 def test_count_votes_counts_countries_under_the_country_unit():
@@ -178,6 +227,45 @@ def test_format_fraction_gives_the_api_form():
     assert format_fraction(1) == "1"
     assert format_fraction(None) is None
     assert parse_fraction(format_fraction(Fraction(1, 4))) == Fraction(1, 4)
+
+
+def test_parse_fraction_names_what_it_could_not_read():
+    assert parse_fraction("3/5") == Fraction(3, 5)
+    assert parse_fraction(" 1 ") == 1
+    for text in ("two thirds", "1/0", ""):
+        with pytest.raises(ValueError, match=f"^fraction is not a fraction: {text!r}$"):
+            parse_fraction(text)
+
+
+# --- what remains of a secret ballot ------------------------------------------------------------------
+
+
+def test_a_final_vote_is_written_as_its_choice_and_any_value_proposed():
+    assert choice_line("approve") == "approve"
+    assert choice_line("abstain") == "abstain"
+    assert choice_line("reject") == "reject"
+    assert choice_line("reject", 3) == "reject:3"
+    assert choice_line("reject", 0) == "reject:0"
+    with pytest.raises(ValueError, match="^unknown choice 'yes'; use approve, reject or abstain$"):
+        choice_line("yes")
+
+
+def test_the_digest_is_the_sha256_of_the_sorted_lines_and_names_nobody():
+    votes = [("reject", 3), ("approve", None), ("abstain", None), ("approve", None), ("reject", None)]
+    expected = hashlib.sha256(b"abstain\napprove\napprove\nreject\nreject:3").hexdigest()
+    assert choices_digest(votes) == expected
+    assert choices_digest(reversed(votes)) == expected  # the order of voting leaves no trace
+    assert choices_digest([("approve", None)]) == hashlib.sha256(b"approve").hexdigest()
+    assert choices_digest([]) == hashlib.sha256(b"").hexdigest()
+
+
+def test_the_digest_changes_with_the_tally_or_a_proposed_value():
+    base = choices_digest([("approve", None), ("reject", 2)])
+    assert choices_digest([("approve", None), ("reject", 3)]) != base
+    assert choices_digest([("approve", None), ("reject", None)]) != base
+    assert choices_digest([("approve", None), ("approve", None), ("reject", 2)]) != base
+    with pytest.raises(ValueError, match="unknown choice 'maybe'"):
+        choices_digest([("approve", None), ("maybe", None)])
 
 
 # --- properties ---------------------------------------------------------------------------------------
@@ -312,7 +400,19 @@ def test_a_not_decided_criterion_is_reported_once():
 
 
 def test_unknown_stages_and_outcomes_are_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^unknown ballot stage 'levels' for x$"):
         consultation_can_close(DIMENSIONS, CRITERIA, {**all_approved(), ("levels", "x"): "approved"})
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^unknown outcome 'passed' for criteria x$"):
         consultation_can_close(DIMENSIONS, CRITERIA, {**all_approved(), ("criteria", "x"): "passed"})
+
+
+def test_a_rejected_criterion_does_not_hide_the_obstacles_of_the_criteria_after_it():
+    latest = all_approved()
+    latest[("criteria", "NAC-1-01")] = "rejected"
+    del latest[("optimal_levels", "NAC-1-01")]
+    del latest[("criteria", "NAC-2-01")]
+    latest[("optimal_levels", "NAC-2-02")] = "rejected"
+    assert closing_obstacles(DIMENSIONS, CRITERIA, latest) == (
+        Obstacle("criteria", "NAC-2-01", "not_voted"),
+        Obstacle("optimal_levels", "NAC-2-02", "rejected"),
+    )

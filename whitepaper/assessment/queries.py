@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Optional
 
+from flask import current_app
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -447,6 +448,48 @@ def regional_members(version_id: int) -> list[Assessment]:
     return list(latest.values())
 
 
+def assessments_by_id(ids: tuple[int, ...] | list[int]) -> list[Assessment]:
+    """Assessments (with their country, model and version) in the order of `ids`, in one query."""
+    found = {a.id: a for a in db.session.scalars(select(Assessment).where(Assessment.id.in_(ids)))} if ids else {}
+    return [found[i] for i in ids if i in found]
+
+
+@dataclass(frozen=True)
+class RegionalFigures:
+    """The regional comparison of a version and the scorecards it rests on (validated), for one published set."""
+    key: tuple                             # published_set() when they were computed
+    members: tuple[int, ...]               # assessment ids, in regional_members order
+    cards: dict[int, scoring.Scorecard]    # assessment id -> its scorecard
+    regional: Optional[scoring.Regional]   # None under three countries
+
+
+def published_set(version_id: int) -> tuple:
+    """One query whose answer changes whenever the published assessments of a version change: one published
+    (count, sum and greatest id), or one of them changed (latest update; published ones cannot be edited)."""
+    return tuple(db.session.execute(
+        select(func.count(), func.sum(Assessment.id), func.max(Assessment.id), func.max(Assessment.updated_at),
+               func.max(Assessment.published_at))
+        .where(Assessment.version_id == version_id, Assessment.status == "published")).one())
+
+
+def regional_figures(spec: VersionSpec) -> RegionalFigures:
+    """The regional figures of `spec`'s version, computed once per published set and kept by the application
+    (one query when they are kept; four more and the scoring when the set changed). The set is read first:
+    figures computed from newer rows than their key are recomputed at the next reading, never kept stale."""
+    key = published_set(spec.version_id)
+    kept = current_app.extensions.setdefault("whitepaper.regional_figures", {})
+    figures = kept.get(spec.version_id)
+    if figures is not None and figures.key == key:
+        return figures
+    members = regional_members(spec.version_id)
+    inputs = stored_inputs(spec, [m.id for m in members])
+    cards = {m.id: scoring.score_assessment(spec.specs, inputs[m.id], spec.alerts, spec.dimension_keys,
+                                            validated=True) for m in members}
+    regional = scoring.regional_comparison([(m.country.iso3, cards[m.id]) for m in members], spec.dimension_keys)
+    figures = kept[spec.version_id] = RegionalFigures(key, tuple(m.id for m in members), cards, regional)
+    return figures
+
+
 def improvement_actions(assessment: Assessment) -> dict[int, ImprovementAction]:
     """{criterion id: action} in one query."""
     rows = db.session.execute(select(Rating.criterion_id, ImprovementAction)
@@ -468,11 +511,8 @@ def scorecard_for(assessment: Assessment, viewer: Any = TRUSTED, *, with_regiona
     tree = version_tree(assessment.version_id)
     spec = spec_from_tree(tree)
     previous = previous_assessment(assessment)
-    members = regional_members(assessment.version_id) if with_regional else []
-    ids = [assessment.id] + [m.id for m in members if m.id != assessment.id]
-    inputs = stored_inputs(spec, ids)
-    card = scoring.score_assessment(spec.specs, inputs[assessment.id], spec.alerts, spec.dimension_keys,
-                                    validated=assessment.is_validated)
+    card = scoring.score_assessment(spec.specs, stored_inputs(spec, [assessment.id])[assessment.id], spec.alerts,
+                                    spec.dimension_keys, validated=assessment.is_validated)
 
     previous_card = None
     if previous is not None:
@@ -480,11 +520,7 @@ def scorecard_for(assessment: Assessment, viewer: Any = TRUSTED, *, with_regiona
         previous_inputs = stored_inputs(previous_spec, [previous.id])[previous.id]
         previous_card = scoring.score_assessment(previous_spec.specs, previous_inputs, previous_spec.alerts,
                                                  previous_spec.dimension_keys, validated=previous.is_validated)
-    regional = None
-    if members:
-        cards = [(m.country.iso3, card if m.id == assessment.id else scoring.score_assessment(
-            spec.specs, inputs[m.id], spec.alerts, spec.dimension_keys, validated=True)) for m in members]
-        regional = scoring.regional_comparison(cards, spec.dimension_keys)
+    regional = regional_figures(spec).regional if with_regional else None
     return ScorecardView(
         assessment=assessment, version=tree, spec=spec, card=card, previous=previous, previous_card=previous_card,
         change=scoring.compare(previous_card, card) if previous_card is not None else None,

@@ -210,6 +210,8 @@ def check_value_in_range(spec: CriterionSpec, value: int) -> None:
 
 def counted_value(rating: RatingInput | None) -> int | None:
     """The l that enters the averages: the value, 0 for no information, None when left out."""
+    # mutation: equivalent — with the "not_applicable" literal mutated, that kind falls through to
+    # `return rating.value`, which is None for it too (RatingInput refuses a value there).
     if rating is None or rating.kind == "not_applicable":
         return None
     if rating.kind == "no_information":
@@ -239,6 +241,7 @@ def weighted_score(scored: Sequence[tuple[int, Fraction]]) -> Fraction | None:
 
 
 def mean(values: Sequence[Fraction]) -> Fraction | None:
+    # mutation: equivalent — without the Fraction(0) start the sum starts at int 0; 0 + a Fraction is that Fraction.
     return sum(values, Fraction(0)) / len(values) if values else None
 
 

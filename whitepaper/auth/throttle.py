@@ -20,10 +20,9 @@ from datetime import datetime, timedelta
 from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import case, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..errors import DomainError, error_response
-from ..extensions import db
+from ..extensions import db, upsert_insert
 from ..models import ThrottleBucket
 from ..models.base import utcnow
 
@@ -51,8 +50,7 @@ class Limit:
 
 
 def _insert_if_missing(key: str, now: datetime) -> None:
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    db.session.execute(dialect.insert(ThrottleBucket).values(key=key, window_started_at=now, used=0)
+    db.session.execute(upsert_insert(ThrottleBucket).values(key=key, window_started_at=now, used=0)
                        .on_conflict_do_nothing(index_elements=["key"]))
 
 

@@ -5,8 +5,6 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-import yaml
-
 from ..errors import DomainError
 from ..extensions import db
 from ..models import User
@@ -36,6 +34,7 @@ class Catalogue:
 
 
 def _read_yaml(path: str, name: str, errors: list[str]) -> Any:
+    import yaml  # here rather than at start-up, which reads no catalogue file
     try:
         with open(path, encoding="utf-8") as handle:
             return yaml.safe_load(handle)

@@ -23,6 +23,7 @@ caller passes them translated.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import unicodedata
@@ -154,18 +155,19 @@ def _to_float(value: Value) -> float | None:
 # Text: cleaning, escaping, measuring, wrapping
 
 
+# What _clean does to each character, as one translation table: tab, line feed, carriage return and the line and
+# paragraph separators (U+2028, the only character of category Zl, and U+2029, the only one of Zp) become a
+# space; the other C0 controls, DEL and the C1 controls, surrogates and the non-characters U+FFFE and U+FFFF go.
+_CLEAN_TABLE: dict[int, str | None] = {cp: None for cp in range(0x20)}
+_CLEAN_TABLE.update({cp: None for cp in range(0x7F, 0xA0)})
+_CLEAN_TABLE.update({cp: None for cp in range(0xD800, 0xE000)})
+_CLEAN_TABLE.update({0xFFFE: None, 0xFFFF: None})
+_CLEAN_TABLE.update({ord(ch): " " for ch in "\t\n\r\u2028\u2029"})
+
+
 def _clean(text: object) -> str:
     """A label as one line of XML-safe text: whitespace runs become one space, invalid characters go."""
-    out = []
-    for ch in str(text):
-        cp = ord(ch)
-        if ch in "\t\n\r" or unicodedata.category(ch) in ("Zl", "Zp"):
-            out.append(" ")
-        elif cp < 0x20 or 0xD800 <= cp <= 0xDFFF or cp in (0xFFFE, 0xFFFF) or 0x7F <= cp <= 0x9F:
-            continue
-        else:
-            out.append(ch)
-    return " ".join("".join(out).split())
+    return " ".join(str(text).translate(_CLEAN_TABLE).split())
 
 
 def _esc(text: object) -> str:
@@ -228,9 +230,14 @@ def text_width(text: str, size: float, bold: bool = False) -> float:
 
 def _wrap(text: str, max_width: float, size: float, max_lines: int = 3, bold: bool = False) -> list[str]:
     """Greedy word wrap into at most `max_lines` lines; an over-long word is split; overflow ends in "…"."""
-    text = _clean(text)
+    return list(_wrapped(_clean(text), float(max_width), float(size), max_lines, bold))
+
+
+@functools.lru_cache(maxsize=4096)
+def _wrapped(text: str, max_width: float, size: float, max_lines: int, bold: bool) -> tuple[str, ...]:
+    """_wrap on a cleaned text, remembered: the same labels are wrapped again and again (a page of charts)."""
     if not text:
-        return [""]
+        return ("",)
     max_width = max(max_width, size)
 
     def fits(s: str) -> bool:
@@ -259,7 +266,7 @@ def _wrap(text: str, max_width: float, size: float, max_lines: int = 3, bold: bo
         while last and not fits(last.rstrip() + "…"):
             last = last[:-1]
         lines = lines[: max_lines - 1] + [last.rstrip() + "…"]
-    return lines
+    return tuple(lines)
 
 
 def _balanced(text: str, max_width: float, size: float, max_lines: int = 3, bold: bool = False) -> list[str]:

@@ -15,7 +15,7 @@ from ..errors import Conflict, InvalidInput
 from ..extensions import db
 from ..models import CatalogueVersion, Country, PlanningModel, User
 from ..models.base import utcnow
-from ..models.delphi import MEMBERSHIP_ROLES, Committee, Membership, Response
+from ..models.delphi import MEMBERSHIP_ROLES, Committee, Membership, Response, Round
 from . import stats
 
 
@@ -170,17 +170,21 @@ def set_min_cell_size(actor: User, committee: Committee, size: Any) -> Committee
 # --- reads ---
 
 
+def _with_rounds():
+    """A committee's rounds in one query. Each round's committee is the one just loaded (found in the session,
+    no query): joining it again would reload every committee's memberships and their users' roles."""
+    return selectinload(Committee.rounds).lazyload(Round.committee)
+
+
 def committees() -> list[Committee]:
-    """Every committee with its rounds, in the order of the planning models."""
-    from ..models import PlanningModel
+    """Every committee with its rounds and memberships, in the order of the planning models (four queries,
+    whatever the number of committees, rounds and members)."""
     return list(db.session.scalars(select(Committee).join(PlanningModel, PlanningModel.id == Committee.planning_model_id)
-                                   .options(selectinload(Committee.rounds))
-                                   .order_by(PlanningModel.position)).unique())
+                                   .options(_with_rounds()).order_by(PlanningModel.position)).unique())
 
 
 def committee(committee_id: int) -> Optional[Committee]:
-    return db.session.scalar(select(Committee).where(Committee.id == committee_id)
-                             .options(selectinload(Committee.rounds)))
+    return db.session.scalar(select(Committee).where(Committee.id == committee_id).options(_with_rounds()))
 
 
 def committee_members_count(committee: Committee) -> tuple[int, int]:

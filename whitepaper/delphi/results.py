@@ -132,10 +132,10 @@ def committee_results(committee: Committee, *, by_country: bool = False) -> Comm
 
     # rounds and their consensus items (published rounds: what the members themselves saw)
     summaries = []
-    for r in rounds:
-        if r.status != "published":
-            continue
-        results = round_queries.round_results(r)
+    published = [r for r in rounds if r.status == "published"]
+    by_round = round_queries.round_results_many(published)  # all rounds at once: no query per round
+    for r in published:
+        results = by_round[r.id]
         consensus = [entry for entry in results.items
                      if entry.agreement is not None and entry.agreement.consensus and not entry.is_small]
         summaries.append(RoundSummary(r, results.respondents, consensus, len(results.items)))

@@ -57,6 +57,16 @@ def quantile_linear(sorted_values: Sequence[int | Fraction], p: Fraction | int |
     return low + weight * (sorted_values[below + 1] - low)
 
 
+def _integer_quantile(sorted_values: Sequence[int], p: Fraction) -> Fraction:
+    """quantile_linear of integers, in integer arithmetic: with (n − 1)·p = below + rest/d, the value is
+    (v[below]·d + rest·(v[below + 1] − v[below])) / d, one exact rational (the same one)."""
+    below, rest = divmod((len(sorted_values) - 1) * p.numerator, p.denominator)
+    low = sorted_values[below]
+    if not rest:
+        return Fraction(low)
+    return Fraction(low * p.denominator + rest * (sorted_values[below + 1] - low), p.denominator)
+
+
 # --- agreement items ----------------------------------------------------------------------------------
 
 
@@ -147,6 +157,7 @@ def default_outcome(percent_agreement: Fraction, iqr: Fraction) -> Outcome:
 
 
 def seventy_fifteen_detail(counts: Sequence[int], n: int) -> SeventyFifteenDetail:
+    # mutation: equivalent — counts[7:11] for [7:10]: counts has exactly 10 slots (0..9) on the 9-point scale.
     return SeventyFifteenDetail(
         percent_7_9=percent(sum(counts[7:10]), n), percent_1_3=percent(sum(counts[1:4]), n)
     )
@@ -212,21 +223,54 @@ def agreement_stats(
     """Statistics and consensus of one agreement item; None in `ratings` is "don't know" or an abstention."""
     check_rule(rule, scale)
     band = check_band(band if band is not None else DEFAULT_BANDS[scale], scale)
-    valid = valid_ratings(ratings, scale)
-    n = len(valid)
+    # mutation: equivalent — a longer list (scale + 2): the extra slot stays 0 and nothing reads past the scale.
     counts = [0] * (scale + 1)
-    for rating in valid:
+    for rating in valid_ratings(ratings, scale):
         counts[rating] += 1
+    return _agreement_from_counts(counts, scale, rule, band)
+
+
+def agreement_stats_from_counts(
+    counts: Mapping[int, int],
+    scale: int = 5,
+    rule: str = "default",
+    band: tuple[int, int] | None = None,
+) -> AgreementResult:
+    """The same statistics as :func:`agreement_stats`, from the number of valid ratings per scale point
+    ({point: count}; points without ratings may be left out). Identical results, without a list of ratings."""
+    check_rule(rule, scale)
+    band = check_band(band if band is not None else DEFAULT_BANDS[scale], scale)
+    # mutation: equivalent — a longer list (scale + 2): the extra slot stays 0 and nothing reads past the scale.
+    points = [0] * (scale + 1)
+    for point, count in counts.items():
+        if isinstance(point, bool) or not isinstance(point, int) or not 1 <= point <= scale:
+            raise ValueError(f"rating {point!r} is outside the scale 1..{scale}")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise ValueError(f"the count of rating {point} must be a whole number, not {count!r}")
+        points[point] += count  # mutation: equivalent — `=` for `+=`: keys are unique, each slot starts at 0
+    return _agreement_from_counts(points, scale, rule, band)
+
+
+def _agreement_from_counts(counts: list[int], scale: int, rule: str, band: tuple[int, int]) -> AgreementResult:
+    """counts[point] valid ratings per point 1..scale (counts[0] unused), rule and band already checked."""
+    n = sum(counts)
     distribution = {point: counts[point] for point in range(1, scale + 1)}
     if n == 0:
         return empty_result(scale, rule, band, distribution)  # type: ignore[arg-type]
 
-    ordered = sorted(valid)
-    median = quantile_linear(ordered, HALF)
-    q1 = quantile_linear(ordered, QUARTER)
-    q3 = quantile_linear(ordered, THREE_QUARTERS)
-    mean = Fraction(sum(valid), n)
-    sd = sample_sd(valid)
+    ordered: list[int] = []
+    # mutation: equivalent — range(scale + 1) for range(1, scale + 1), here and in the two sums below: counts[0]
+    # is always 0 (both callers fill points 1..scale only), so point 0 adds nothing.
+    for point in range(1, scale + 1):
+        ordered.extend([point] * counts[point])
+    median = _integer_quantile(ordered, HALF)
+    q1 = _integer_quantile(ordered, QUARTER)
+    q3 = _integer_quantile(ordered, THREE_QUARTERS)
+    total = sum(point * counts[point] for point in range(1, scale + 1))
+    mean = Fraction(total, n)
+    # the sample standard deviation of sample_sd, from the same integer sums
+    sd = None if n < 2 else math.sqrt(Fraction(
+        n * sum(point * point * counts[point] for point in range(1, scale + 1)) - total * total, n * (n - 1)))
     percent_agreement = percent(sum(counts[band[0] : band[1] + 1]), n)
 
     rand_ucla = seventy_fifteen = None
@@ -352,16 +396,28 @@ def mid_ranks(ranking: Mapping[Option, Real]) -> tuple[dict[Option, Fraction], i
 
     Accepts any ranks that order the options ({a: 1, b: 2, c: 2, d: 4} gives b and c 2.5 each).
     """
-    ordered = sorted(((as_exact(rank), option) for option, rank in ranking.items()), key=lambda x: x[0])
-    result: dict[Option, Fraction] = {}
+    doubled, ties = _doubled_mid_ranks(ranking)
+    return {option: Fraction(rank, 2) for option, rank in doubled.items()}, ties
+
+
+def _doubled_mid_ranks(ranking: Mapping[Option, Real]) -> tuple[dict[Option, int], int]:
+    """mid_ranks times two, which is always a whole number (a tie spanning ranks i..j shares (i + j) / 2)."""
+    # whole ranks (the usual case) are compared as they are, any other number as its exact rational
+    # (mutation: equivalent — mutants that skip this fast path send ints through as_exact: same order, slower)
+    ordered = sorted(((rank if type(rank) is int else as_exact(rank), option) for option, rank in ranking.items()),
+                     key=lambda x: x[0])
+    result: dict[Option, int] = {}
     ties = 0
     start = 0
+    # mutation: equivalent — `start <= len(ordered)`: one more pass over an empty slice, adding 0 to the ties.
     while start < len(ordered):
         end = start
         while end + 1 < len(ordered) and ordered[end + 1][0] == ordered[start][0]:
             end += 1
         size = end - start + 1
-        shared = Fraction(start + 1 + end + 1, 2)
+        shared = start + 1 + end + 1
+        # mutation: equivalent — `end + 2` also gives the next group's first option this group's rank, but the
+        # next pass overwrites it with its own.
         for _, option in ordered[start : end + 1]:
             result[option] = shared
         ties += size**3 - size
@@ -382,22 +438,23 @@ def kendall_w(rankings: Sequence[Mapping[Option, Real]]) -> RankingResult:
         if set(ranking) != options:
             raise ValueError("every ranking must rank the same options")
     c = len(options)
-    rank_sums: dict[Option, Fraction] = {option: Fraction(0) for option in rankings[0]}
+    # Sums of doubled mid-ranks are whole numbers: the arithmetic stays in integers until the end.
+    doubled_sums: dict[Option, int] = {option: 0 for option in rankings[0]}
     ties = 0
     for ranking in rankings:
-        ranks, rater_ties = mid_ranks(ranking)
+        ranks, rater_ties = _doubled_mid_ranks(ranking)
         ties += rater_ties
         for option, rank in ranks.items():
-            rank_sums[option] += rank
-    expected = Fraction(r * (c + 1), 2)
-    s = sum(((total - expected) ** 2 for total in rank_sums.values()), Fraction(0))
+            doubled_sums[option] += rank
+    # S = Σ (R − r(c + 1)/2)² = Σ (2R − r(c + 1))² / 4
+    s = Fraction(sum((total - r * (c + 1)) ** 2 for total in doubled_sums.values()), 4)
     denominator = r * r * (c**3 - c) - r * ties
-    order = sorted(rank_sums, key=lambda option: (rank_sums[option], str(option)))
+    order = sorted(doubled_sums, key=lambda option: (doubled_sums[option], str(option)))
     return RankingResult(
         r=r,
         c=c,
-        mean_ranks={option: rank_sums[option] / r for option in order},
-        rank_sums={option: rank_sums[option] for option in order},
+        mean_ranks={option: Fraction(doubled_sums[option], 2 * r) for option in order},
+        rank_sums={option: Fraction(doubled_sums[option], 2) for option in order},
         s=s,
         ties=ties,
         w=None if denominator == 0 else 12 * s / denominator,

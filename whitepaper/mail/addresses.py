@@ -3,7 +3,6 @@ only (no DNS look-up), with email-validator. A line break in an address is refus
 header, it would start another one (header injection)."""
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from wtforms.validators import ValidationError
 
@@ -17,6 +16,7 @@ def has_line_break(text: str) -> bool:
 
 def check_address(address: str) -> str:
     """Returns `address` when it is one valid e-mail address; otherwise InvalidInput says what is wrong."""
+    from email_validator import EmailNotValidError, validate_email  # at first use, not at start-up
     if has_line_break(address or ""):
         raise InvalidInput(_("An e-mail address must be on one line, without line breaks."))
     try:

@@ -227,6 +227,9 @@ class Response(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[Optional[datetime]]
+    # Raised by one on every flush that changes one of its answers (delphi/rounds/statistics.py): part of the
+    # round's data version, which keys the results cached in each process.
+    data_version: Mapped[int] = mapped_column(default=0, server_default=sql_text("0"))
 
     round: Mapped[Round] = relationship()
     membership: Mapped[Membership] = relationship()

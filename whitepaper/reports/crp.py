@@ -75,20 +75,16 @@ def build(model_key: str, progress: Callable[[int, str], None] = lambda p, m: No
     if current is None:
         raise NotFound(_("The %(key)s model has no version yet.", key=model_key))
     tree = catalogue_queries.version_tree(current.id)
-    spec = assessment_queries.spec_from_tree(tree)
-    members = assessment_queries.regional_members(current.id)
+    figures = assessment_queries.regional_figures(assessment_queries.spec_from_tree(tree))
+    members = assessment_queries.assessments_by_id(figures.members)
     progress(5, _("Reading %(n)d published assessments", n=len(members)))
-    inputs = assessment_queries.stored_inputs(spec, [m.id for m in members])
     rows = []
     for i, member in enumerate(members, start=1):
-        card = scoring.score_assessment(spec.specs, inputs[member.id], spec.alerts, spec.dimension_keys,
-                                        validated=True)
-        rows.append(CountryRow(member, card))
+        rows.append(CountryRow(member, figures.cards[member.id]))
         progress(5 + int(40 * i / max(1, len(members))), _("Scoring %(country)s", country=member.country.iso3))
     lang = formatting.current_lang()
     rows.sort(key=lambda r: (r.assessment.country.name(lang), r.assessment.scope_name))
-    regional = scoring.regional_comparison([(r.assessment.country.iso3, r.card) for r in rows], spec.dimension_keys)
-    return CrpReport(version=tree, rows=rows, regional=regional, committee=_committee_results(model_key))
+    return CrpReport(version=tree, rows=rows, regional=figures.regional, committee=_committee_results(model_key))
 
 
 def crp_html(model_key: str, lang: str, progress: Callable[[int, str], None] = lambda p, m: None) -> str:

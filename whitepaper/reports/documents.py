@@ -1,10 +1,14 @@
 """Builds the self-contained HTML of the PDF documents and renders them, with a cache keyed by a hash of
-what was rendered (the same inputs give the same HTML, so an unchanged document is never rendered twice)."""
+what was rendered (the same inputs give the same HTML, so an unchanged document is never rendered twice).
+
+WeasyPrint (`pdf`) is imported only when a PDF is really rendered: a page, a worker or a command that never
+renders one (or finds it in the cache) never loads it."""
 from __future__ import annotations
 
 import hashlib
 import os
 from datetime import datetime
+from functools import cache
 from typing import Any, Optional
 
 from flask import current_app, render_template
@@ -15,9 +19,8 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import Assessment, Rating
-from . import pdf
 
-CSS_PATH = os.path.join(pdf.STATIC, "css", "report.css")
+CSS_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "static", "css", "report.css")
 
 
 def _css() -> str:
@@ -62,9 +65,16 @@ def scorecard_html(assessment: Assessment, lang: str, viewer: Any = None,
             generated=(generated or assessment.updated_at).strftime("%Y-%m-%d"))
 
 
+@cache
+def _renderer_version() -> str:
+    """WeasyPrint's version, read from its installed metadata (importing WeasyPrint costs far more)."""
+    from importlib.metadata import version
+    return version("weasyprint")
+
+
 def html_hash(html: str) -> str:
-    import weasyprint
-    return hashlib.sha256((weasyprint.__version__ + "\0" + html).encode()).hexdigest()
+    """The cache key of a document: a new WeasyPrint version renders everything anew."""
+    return hashlib.sha256((_renderer_version() + "\0" + html).encode()).hexdigest()
 
 
 def cached_pdf(html: str, use_cache: bool = True) -> bytes:
@@ -74,6 +84,7 @@ def cached_pdf(html: str, use_cache: bool = True) -> bytes:
     if use_cache and os.path.exists(path):
         with open(path, "rb") as handle:
             return handle.read()
+    from . import pdf
     data = pdf.render(html)
     if use_cache:
         os.makedirs(folder, exist_ok=True)

@@ -32,10 +32,14 @@ from . import tally
 from .eligibility import unit_key
 
 
-def ballot(ballot_id: int) -> Optional[Ballot]:
-    """A ballot with its items and its voters (fixed at opening)."""
+def ballot(ballot_id: int, *, accounts: bool = True) -> Optional[Ballot]:
+    """A ballot with its items and its voters (fixed at opening). With `accounts=False` the voters' accounts
+    are not loaded (only on access): the voting sheet needs who is eligible, not each voter's account."""
+    eligibility = selectinload(Ballot.eligibility)
+    if not accounts:
+        eligibility = eligibility.lazyload(BallotEligibility.voter)
     return db.session.scalar(select(Ballot).where(Ballot.id == ballot_id).options(
-        selectinload(Ballot.items), selectinload(Ballot.eligibility)))
+        selectinload(Ballot.items), eligibility))
 
 
 def committee_ballots(committee_id: int) -> list[Ballot]:

@@ -174,6 +174,7 @@ def choices_digest(choices: Iterable[tuple[str, int | None]]) -> str:
     sorted and joined by newlines (UTF-8). The tally and the values proposed determine it, so anyone can check
     it against the published result, but it names nobody (docs/methods.md §5.4)."""
     lines = sorted(choice_line(choice, value) for choice, value in choices)
+    # mutation: equivalent — "UTF-8" for "utf-8": codec names are case-insensitive.
     return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
 
 
@@ -229,6 +230,8 @@ def closing_obstacles(
             obstacles.append(obstacle)
     for code in criteria:
         criterion_outcome = latest.get(("criteria", code))
+        # mutation: equivalent — with the "rejected" literal mutated, a rejected criterion falls through the
+        # branches below, which add nothing for it either; this test only says so explicitly.
         if criterion_outcome == "rejected":
             continue  # a rejected criterion leaves the model
         if criterion_outcome is None:

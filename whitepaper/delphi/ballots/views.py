@@ -47,9 +47,9 @@ def _require(allowed: bool) -> None:
         abort(403)
 
 
-def _ballot_or_404(ballot_id: int) -> Ballot:
+def _ballot_or_404(ballot_id: int, *, accounts: bool = True) -> Ballot:
     """A ballot the user may not see answers 404, as a missing one does (docs/design.md §1.2)."""
-    b = queries.ballot(ballot_id)
+    b = queries.ballot(ballot_id, accounts=accounts)
     if b is None or not permissions.can_view_ballot(current_user, b):
         abort(404)
     return b
@@ -188,7 +188,7 @@ def delete(ballot_id: int):
 
 @bp.route("/<int:ballot_id>/vote", methods=["GET", "POST"])
 def vote(ballot_id: int):
-    b = _ballot_or_404(ballot_id)
+    b = _ballot_or_404(ballot_id, accounts=False)   # the sheet names no voter but the user
     eligibility = eligibility_of(b, current_user)
     if eligibility is None:
         if b.unit == "country" and permissions.is_committee_member(current_user, b.committee):
@@ -210,7 +210,7 @@ def vote(ballot_id: int):
                         "ballot closes.", cast=summary.cast, changed=summary.changed), "success")
             else:
                 flash(_("Nothing changed."), "success")
-            return redirect(url_for("ballots.vote", ballot_id=b.id))
+            return redirect(url_for("ballots.vote", ballot_id=ballot_id))  # b expired at the commit
         status = 400
     sheet = queries.voting_sheet(b, eligibility)
     return render_template("ballots/vote.html", ballot=b, sheet=sheet, errors=errors, form_data=request.form,

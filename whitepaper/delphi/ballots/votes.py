@@ -1,5 +1,7 @@
 """Casting votes: each choice checked against its item, written once per voter or country under
-concurrency, the last vote counting until the ballot closes. Writes flush; the caller commits once."""
+concurrency, the last vote counting until the ballot closes. A submission's votes go to the database in one
+statement, and their audit events in another, however many items it carries. Writes flush; the caller commits
+once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,13 +10,11 @@ from typing import Any, Mapping, Optional
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from ... import audit, formatting
 from ...errors import Conflict, InvalidInput, NotAllowed
-from ...extensions import db
+from ...extensions import db, rows_insert
 from ...models import User
 from ...models.ballot import Ballot, BallotEligibility, BallotItem, Vote
 from ...models.base import utcnow
@@ -57,7 +57,8 @@ def _refusal(status: str, closes_at: Optional[datetime], now: datetime) -> Optio
     return None
 
 
-def _clean_vote(b: Ballot, item: BallotItem, given: VoteInput, label: str) -> VoteInput:
+def _clean_vote(b: Ballot, item: Any, given: VoteInput, label: str) -> VoteInput:
+    """`item`: a ballot item, or a row with its proposed_value and value_max."""
     if given.choice not in tally.CHOICES:
         raise InvalidInput(_("Choose approve, reject or abstain for %(subject)s.", subject=label))
     reason = (given.reason or "").strip()[:MAX_REASON] or None
@@ -76,31 +77,38 @@ def _clean_vote(b: Ballot, item: BallotItem, given: VoteInput, label: str) -> Vo
     return VoteInput(given.choice, None, None)
 
 
-def _upsert_vote(values: dict[str, Any], unit: str) -> int:
-    """INSERT … ON CONFLICT DO UPDATE on the unit's unique key: two requests racing for the same voter (or
-    country) and item leave one row, the last write winning. Returns the row's revision (1: a new vote)."""
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Vote).values(**values)
+def _upsert_votes(rows: list[dict[str, Any]], unit: str) -> dict[int, int]:
+    """All of a submission's votes in one INSERT … ON CONFLICT DO UPDATE on the unit's unique key: two requests
+    racing for the same voter (or country) and item leave one row, the last write winning. Rows go in item
+    order, so that two submissions for the same unit take their row locks in the same order and never deadlock.
+    Returns each item's revision (1: a new vote)."""
+    if not rows:
+        return {}
     target = ["item_id", "country_id"] if unit == "country" else ["item_id", "voter_id"]
-    excluded = statement.excluded
-    statement = statement.on_conflict_do_update(
+    table = Vote.__table__
+    insert, parameters = rows_insert(table, sorted(rows, key=lambda row: row["item_id"]))
+    excluded = insert.excluded
+    statement = insert.on_conflict_do_update(
         index_elements=target,
         set_={"voter_id": excluded.voter_id, "choice": excluded.choice, "reason": excluded.reason,
               "proposed_value": excluded.proposed_value, "updated_at": excluded.updated_at,
-              "revision": Vote.__table__.c.revision + 1},
-    ).returning(Vote.__table__.c.revision)
-    if dialect != "postgresql":
+              "revision": table.c.revision + 1},
+    ).returning(table.c.item_id, table.c.revision)
+
+    def write() -> dict[int, int]:
+        return {item_id: revision for item_id, revision in db.session.execute(statement, parameters)}
+
+    if db.session.get_bind().dialect.name != "postgresql":
         # SQLite runs one writer at a time, so the upsert cannot race (and pysqlite's savepoints would end the
         # enclosing transaction early).
-        return int(db.session.execute(statement).scalar_one())
+        return write()
     # With the country unit the row has two unique keys; PostgreSQL arbitrates only the target one, so a
     # racing insert can still trip the other. Inside a savepoint the statement is simply tried again: it then
-    # finds the committed row and updates it.
+    # finds the committed rows and updates them.
     for attempt in range(UPSERT_ATTEMPTS):
         try:
             with db.session.begin_nested():
-                return int(db.session.execute(statement).scalar_one())
+                return write()
         except IntegrityError:
             if attempt == UPSERT_ATTEMPTS - 1:
                 raise
@@ -122,8 +130,9 @@ def cast_votes(actor: User, b: Ballot, inputs: Mapping[int, VoteInput], *,
     """Records the actor's votes on some items of an open ballot; a new vote on an item replaces the previous
     one (the last vote counts). Items not in `inputs` keep their vote, or stay unvoted."""
     now = now or utcnow()
-    eligibility = db.session.scalar(select(BallotEligibility).where(BallotEligibility.ballot_id == b.id,
-                                                                    BallotEligibility.voter_id == actor.id))
+    # who votes and for which country, fixed at opening: read as stored (two columns, no objects to build)
+    eligibility = db.session.execute(select(BallotEligibility.id, BallotEligibility.country_id).where(
+        BallotEligibility.ballot_id == b.id, BallotEligibility.voter_id == actor.id)).first()
     if eligibility is None:
         if b.unit == "country":
             raise NotAllowed(_("With one vote per country, only each country's designated voting representative "
@@ -133,7 +142,9 @@ def cast_votes(actor: User, b: Ballot, inputs: Mapping[int, VoteInput], *,
     refusal = _refusal(status, closes_at, now)
     if refusal:
         raise Conflict(refusal)
-    items = {i.id: i for i in db.session.scalars(select(BallotItem).where(BallotItem.ballot_id == b.id))}
+    items = {i.id: i for i in db.session.execute(
+        select(BallotItem.id, BallotItem.subject, BallotItem.proposed_value, BallotItem.value_max)
+        .where(BallotItem.ballot_id == b.id))}
     cleaned: dict[int, VoteInput] = {}
     for item_id, given in inputs.items():
         item = items.get(item_id)
@@ -144,24 +155,26 @@ def cast_votes(actor: User, b: Ballot, inputs: Mapping[int, VoteInput], *,
         (Vote.voter_id == actor.id)
     existing = {item_id: (choice, reason, value) for item_id, choice, reason, value in db.session.execute(
         select(Vote.item_id, Vote.choice, Vote.reason, Vote.proposed_value)
-        .where(Vote.item_id.in_(list(items)), unit_filter)).all()} if items else {}
-    summary = VoteSummary()
-    for item_id, vote in cleaned.items():
-        if existing.get(item_id) == (vote.choice, vote.reason, vote.proposed_value):
-            summary.unchanged += 1
-            continue
-        revision = _upsert_vote({"item_id": item_id, "voter_id": actor.id,
-                                 "country_id": eligibility.country_id if b.unit == "country" else None,
-                                 "choice": vote.choice, "reason": vote.reason, "proposed_value": vote.proposed_value,
-                                 "revision": 1, "created_at": now, "updated_at": now}, b.unit)
-        changed = revision > 1
+        .join(BallotItem, BallotItem.id == Vote.item_id).where(BallotItem.ballot_id == b.id, unit_filter))}
+    unit_country = eligibility.country_id if b.unit == "country" else None
+    to_write = [item_id for item_id, vote in cleaned.items()
+                if existing.get(item_id) != (vote.choice, vote.reason, vote.proposed_value)]
+    revisions = _upsert_votes([{"item_id": item_id, "voter_id": actor.id, "country_id": unit_country,
+                                "choice": cleaned[item_id].choice, "reason": cleaned[item_id].reason,
+                                "proposed_value": cleaned[item_id].proposed_value, "revision": 1,
+                                "created_at": now, "updated_at": now} for item_id in to_write], b.unit)
+    summary = VoteSummary(unchanged=len(cleaned) - len(to_write))
+    entries = []
+    for item_id in to_write:
+        changed = revisions[item_id] > 1
         if changed:
             summary.changed += 1
         else:
             summary.cast += 1
         # that a vote was cast or changed, never its content
-        audit.record(actor, "vote.change" if changed else "vote.cast", object_type="ballot_items",
-                     object_id=item_id, after={"ballot": b.id})
+        entries.append(audit.Entry("vote.change" if changed else "vote.cast", "ballot_items", item_id,
+                                   after={"ballot": b.id}))
+    audit.record_many(actor, entries)
     if summary.cast or summary.changed:
         # SQLite takes its write lock at the first write: checked again under it, a close that committed in
         # between is seen here and this request is refused (the handler rolls it back).

@@ -3,15 +3,12 @@ workspace and code frequencies, and round results with their statistics (docs/me
 API call these; each eager-loads what its page needs."""
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Optional
 
 from sqlalchemy import func, select
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -30,7 +27,15 @@ from ...models.delphi import (
     Round,
     UncodableMark,
 )
-from .. import stats
+from .statistics import (  # noqa: F401  (the round's results: read through this module, as before)
+    SUBREGION_ORDER,
+    Comment,
+    ItemResult,
+    RoundResults,
+    listing_key,
+    round_results,
+    round_results_many,
+)
 
 
 def round_detail(round_id: int) -> Optional[Round]:
@@ -56,13 +61,6 @@ def own_answers_for_items(item_ids: list[int], membership: Membership) -> dict[i
     rows = db.session.scalars(select(Answer).join(Response, Response.id == Answer.response_id).where(
         Answer.item_id.in_(item_ids), Response.membership_id == membership.id, Response.status == "submitted"))
     return {a.item_id: a for a in rows}
-
-
-def listing_key(round_: Round, answer_id: int) -> str:
-    """Where an answer stands in the facilitators' lists and exports: HMAC-SHA256 of its id under the round's
-    random secret. Stable from one load to the next, and unrelated to who saved or submitted first
-    (docs/methods.md §4.2)."""
-    return hmac.new(round_.listing_secret.encode("ascii"), str(answer_id).encode("ascii"), hashlib.sha256).hexdigest()
 
 
 def earlier_rounds(round_: Round) -> list[Round]:
@@ -280,172 +278,6 @@ def codes_for_closed_items(round_: Round) -> list[tuple[Round, list[CodeFrequenc
             if frequencies:
                 out.append((earlier, frequencies))
     return out
-
-
-@dataclass
-class Comment:
-    text: str
-    pseudonym: str
-    country: Optional[Country]
-    order: str = ""  # listing_key of the answer
-
-
-@dataclass
-class ItemResult:
-    item: Item
-    n: int  # valid ratings, complete rankings, or non-empty open answers
-    agreement: Optional[stats.AgreementResult] = None
-    ranking: Optional[stats.RankingResult] = None
-    # None: only n is shown (the small-cell rule, stats.visible_groups)
-    subregions: dict[str, Optional[stats.AgreementResult]] = field(default_factory=dict)
-    subregion_n: dict[str, int] = field(default_factory=dict)
-    comments: list[Comment] = field(default_factory=list)
-    previous: Optional[stats.AgreementResult] = None
-    stability: Optional[stats.Stability] = None
-    cv_change: Optional[float] = None
-
-    @property
-    def is_small(self) -> bool:
-        return self.n < stats.SMALL_NUMBER_LIMIT
-
-
-@dataclass
-class RoundResults:
-    round: Round
-    items: list[ItemResult]
-    respondents: int
-
-    def item(self, item_id: int) -> Optional[ItemResult]:
-        return next((r for r in self.items if r.item.id == item_id), None)
-
-
-SUBREGION_ORDER = ("south_america", "central_america_mexico", "caribbean")
-
-
-def _ratings(rows) -> dict[int, dict[int, Optional[int]]]:
-    """item id -> {membership id: rating or None (don't know / no rating)}."""
-    out: dict[int, dict[int, Optional[int]]] = defaultdict(dict)
-    for item_id, membership_id, rating, dont_know in rows:
-        out[item_id][membership_id] = None if dont_know else rating
-    return out
-
-
-def _rating_counts(rows) -> dict[Any, list[Optional[int]]]:
-    """Grouped (key, rating, don't know, count) rows as lists of ratings (None: "don't know" or no rating)."""
-    out: dict[Any, list[Optional[int]]] = defaultdict(list)
-    for key, rating, dont_know, count in rows:
-        out[key].extend([None if dont_know else rating] * count)
-    return out
-
-
-def round_results(round_: Round, *, subregions: bool = False, full: bool = False) -> RoundResults:
-    """Every item's statistics (docs/methods.md §3) from the submitted responses, in a constant number of
-    queries. Drafts never count. With `subregions`, each agreement item also gets its breakdown by subregion
-    under the small-cell rule of the committee (stats.visible_groups): for members and observers a subregion's
-    statistics are computed only when every non-empty group has the minimum cell size; with `full`
-    (facilitators) each subregion that has it on its own. Any other subregion carries only its n.
-
-    The database counts the ratings per item and scale point; individual ratings are read only where they are
-    needed (stability of carried items, rankings, comments). Uses the round's items when they are already
-    loaded (queries.round_detail), else loads them."""
-    if "items" in sa_inspect(round_).dict:
-        items = sorted(round_.items, key=lambda i: (i.position, i.id))
-    else:
-        items = list(db.session.scalars(select(Item).where(Item.round_id == round_.id)
-                                        .options(selectinload(Item.sources)).order_by(Item.position, Item.id)))
-    submitted = (Response.round_id == round_.id) & (Response.status == "submitted")
-    answered = select(Answer.item_id).join(Response, Response.id == Answer.response_id).where(submitted)
-    respondents = db.session.scalar(select(func.count()).select_from(Response).where(submitted)) or 0
-    agreement_ids = [i.id for i in items if i.kind == "agreement"]
-    ratings_by_item: dict[Any, list[Optional[int]]] = {}
-    subregion_ratings: dict[Any, list[Optional[int]]] = {}
-    if agreement_ids:
-        ratings_by_item = _rating_counts(db.session.execute(
-            answered.with_only_columns(Answer.item_id, Answer.rating, Answer.dont_know, func.count())
-            .where(Answer.item_id.in_(agreement_ids))
-            .group_by(Answer.item_id, Answer.rating, Answer.dont_know)).all())
-        if subregions:
-            subregion_ratings = _rating_counts(
-                ((item_id, sub), rating, dont_know, count) for item_id, sub, rating, dont_know, count in
-                db.session.execute(
-                    answered.with_only_columns(Answer.item_id, Country.subregion, Answer.rating, Answer.dont_know,
-                                               func.count())
-                    .join(Membership, Membership.id == Response.membership_id)
-                    .outerjoin(Country, Country.id == Membership.country_id)  # no country: a group of its own
-                    .where(Answer.item_id.in_(agreement_ids), Answer.rating.is_not(None),
-                           Answer.dont_know.is_(False))
-                    .group_by(Answer.item_id, Country.subregion, Answer.rating, Answer.dont_know)).all())
-    ranking_ids = [i.id for i in items if i.kind == "ranking"]
-    rankings: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if ranking_ids:
-        for item_id, ranking in db.session.execute(
-                answered.with_only_columns(Answer.item_id, Answer.ranking).where(Answer.item_id.in_(ranking_ids))):
-            if ranking:
-                rankings[item_id].append(ranking)
-    text_ids = [i.id for i in items if i.kind == "open_text"]
-    texts: dict[int, int] = {}
-    if text_ids:
-        texts = dict(db.session.execute(
-            answered.with_only_columns(Answer.item_id, func.count())
-            .where(Answer.item_id.in_(text_ids), Answer.text.is_not(None), func.trim(Answer.text) != "")
-            .group_by(Answer.item_id)).all())
-    comment_rows = db.session.execute(
-        answered.with_only_columns(Answer.item_id, Answer.id, Answer.comment, Membership.country_id,
-                                   Pseudonym.label)
-        .join(Membership, Membership.id == Response.membership_id)
-        .outerjoin(Pseudonym, (Pseudonym.round_id == Response.round_id)
-                   & (Pseudonym.membership_id == Response.membership_id))
-        .where(Answer.comment.is_not(None), Answer.comment != "")).all()
-    countries = {c.id: c for c in db.session.scalars(select(Country))} if comment_rows else {}
-    comments_by_item: dict[int, list[Comment]] = defaultdict(list)
-    for item_id, answer_id, text, country_id, label in comment_rows:
-        if text.strip():
-            comments_by_item[item_id].append(Comment(text.strip(), label or "—", countries.get(country_id),
-                                                     listing_key(round_, answer_id)))
-
-    # Items carried over from an earlier round: per-member ratings in both rounds, for their stability.
-    carried = {i.id: i.carried_from_item_id for i in items if i.carried_from_item_id is not None}
-    member_ratings: dict[int, dict[int, Optional[int]]] = {}
-    previous_rounds: dict[int, Round] = {}
-    if carried:
-        member_ratings = _ratings(db.session.execute(
-            select(Answer.item_id, Response.membership_id, Answer.rating, Answer.dont_know)
-            .join(Response, Response.id == Answer.response_id)
-            .where(Answer.item_id.in_(list(carried) + list(carried.values())), Response.status == "submitted")).all())
-        previous_rounds = {item_id: r for item_id, r in db.session.execute(
-            select(Item.id, Round).join(Round, Round.id == Item.round_id).where(Item.id.in_(carried.values()))).all()}
-
-    results = []
-    band = round_.band
-    for item in items:
-        comments = sorted(comments_by_item.get(item.id, []), key=lambda c: c.order)
-        if item.kind == "agreement":
-            result = stats.agreement_stats(ratings_by_item.get(item.id, []), round_.scale, round_.rule, band)
-            entry = ItemResult(item, result.n, agreement=result, comments=comments)
-            if subregions:
-                groups = {key: values for (item_id, key), values in subregion_ratings.items() if item_id == item.id}
-                shown = stats.visible_groups({key: len(values) for key, values in groups.items()},
-                                             round_.committee.min_cell_size, full=full)
-                for key in SUBREGION_ORDER:
-                    values = groups.get(key, [])
-                    entry.subregion_n[key] = len(values)
-                    entry.subregions[key] = (stats.agreement_stats(values, round_.scale, round_.rule, band)
-                                             if key in shown else None)
-            earlier = previous_rounds.get(item.carried_from_item_id) if item.carried_from_item_id else None
-            if earlier is not None:
-                before = member_ratings.get(item.carried_from_item_id, {})
-                entry.previous = stats.agreement_stats(list(before.values()), earlier.scale, earlier.rule,
-                                                       earlier.band)
-                entry.stability = stats.stability(before, member_ratings.get(item.id, {}))
-                entry.cv_change = stats.cv_change(entry.previous, result)
-            results.append(entry)
-        elif item.kind == "ranking":
-            keys = set(item.option_keys)
-            ranking_result = stats.kendall_w([r for r in rankings.get(item.id, []) if set(r) == keys])
-            results.append(ItemResult(item, ranking_result.r, ranking=ranking_result, comments=comments))
-        else:
-            results.append(ItemResult(item, texts.get(item.id, 0)))
-    return RoundResults(round_, results, respondents)
 
 
 def member_rounds_status(user: User, rounds: list[Round]) -> dict[int, str]:

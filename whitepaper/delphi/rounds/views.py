@@ -9,9 +9,8 @@ from flask import Response as HttpResponse
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
 
-from ... import charts, formatting, permissions
+from ... import permissions
 from ...errors import InvalidInput
 from ...extensions import db
 from ...ids import parse_id
@@ -21,7 +20,7 @@ from ...models.delphi import Item, Membership, Round
 from .. import stats
 from ..blueprint import bp, committee_or_404, manage, require, see
 from . import answers as round_answers
-from . import exports, items, lifecycle, queries
+from . import display, exports, items, lifecycle, queries
 from .forms import (
     ItemForm,
     NewRoundForm,
@@ -120,16 +119,6 @@ def transition(round_id: int, action: str):
     return back_to_round(round_)
 
 
-def _distribution(result: stats.AgreementResult, scale: int, rule: str, highlight: int | None = None,
-                  title: str | None = None) -> Markup:
-    low, high = ((_("Inappropriate"), _("Appropriate")) if rule == "rand_ucla"
-                 else (_("Strongly disagree"), _("Strongly agree")))
-    return charts.distribution(result.distribution, highlight=highlight, median=result.median, fmt=formatting.number,
-                               title=title or _("Distribution of ratings"), scale_labels={1: low, scale: high},
-                               highlight_label=_("your answer"), median_label=_("Median"), n_label="n",
-                               empty_label=_("No ratings"))
-
-
 def _previous_feedback(round_: Round, membership: Membership | None) -> dict[int, dict[str, Any]]:
     """For items carried over: the earlier round's aggregate and the member's own earlier answer."""
     carried = [i for i in round_.items if i.carried_from_item_id is not None]
@@ -137,17 +126,16 @@ def _previous_feedback(round_: Round, membership: Membership | None) -> dict[int
         return {}
     out = {}
     own = queries.own_answers_for_items([i.carried_from_item_id for i in carried], membership) if membership else {}
-    by_round: dict[int, queries.RoundResults] = {}
+    earlier_rounds = {item.carried_from.round.id: item.carried_from.round for item in carried}
+    by_round = queries.round_results_many(list(earlier_rounds.values()))
     for item in carried:
         earlier = item.carried_from.round
-        if earlier.id not in by_round:
-            by_round[earlier.id] = queries.round_results(earlier)
         result = by_round[earlier.id].item(item.carried_from_item_id)
         mine = own.get(item.carried_from_item_id)
         highlight = mine.rating if mine is not None and not mine.dont_know else None
         out[item.id] = {"round": earlier, "result": result, "own": mine,
                         "chart": None if result is None or result.is_small
-                        else _distribution(result.agreement, earlier.scale, earlier.rule, highlight)}
+                        else display.distribution(result.agreement, earlier.scale, earlier.rule, highlight)}
     return out
 
 
@@ -186,7 +174,7 @@ def answer(round_id: int):
             return redirect(url_for("delphi.answer", round_id=round_.id))
     return render_template("delphi/answer.html", round=round_, committee=round_.committee, response=response,
                            answers=answers, error=error, values=values, loaded_at=loaded, conflict=status == 409,
-                           accepts=round_.accepts_answers(utcnow()),
+                           accepts=round_.accepts_answers(utcnow()), L=display.feedback_labels(),
                            previous=_previous_feedback(round_, membership)), status
 
 
@@ -211,11 +199,11 @@ def feedback(round_id: int):
         if entry.agreement is not None and not entry.is_small:
             mine = own.get(entry.item.id)
             highlight = mine.rating if mine is not None and not mine.dont_know else None
-            charts_by_item[entry.item.id] = _distribution(entry.agreement, round_.scale, round_.rule, highlight)
+            charts_by_item[entry.item.id] = display.distribution(entry.agreement, round_.scale, round_.rule, highlight)
     codebook = queries.code_frequencies(round_) if round_.kind == "open" else []
     return render_template("delphi/feedback.html", round=round_, committee=round_.committee, results=results,
                            own=own, charts=charts_by_item, codebook=codebook, ranking_rows=_ranking_rows,
-                           full=False)
+                           full=False, L=display.feedback_labels())
 
 
 @bp.route("/rounds/<int:round_id>/results")
@@ -224,12 +212,12 @@ def results(round_id: int):
     round_ = round_or_404(round_id)
     manage(round_)
     results_ = queries.round_results(round_, subregions=True, full=True)
-    charts_by_item = {e.item.id: _distribution(e.agreement, round_.scale, round_.rule)
+    charts_by_item = {e.item.id: display.distribution(e.agreement, round_.scale, round_.rule)
                       for e in results_.items if e.agreement is not None}
     codebook = queries.code_frequencies(round_) if round_.kind == "open" else []
     return render_template("delphi/results.html", round=round_, committee=round_.committee, results=results_,
                            charts=charts_by_item, codebook=codebook, ranking_rows=_ranking_rows, full=True,
-                           subregions=queries.SUBREGION_ORDER)
+                           subregions=queries.SUBREGION_ORDER, L=display.feedback_labels())
 
 
 @bp.route("/rounds/<int:round_id>/participation")
