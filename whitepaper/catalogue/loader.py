@@ -105,10 +105,25 @@ def load(folder: str = DEFAULT_FOLDER, actor: Optional[User] = None) -> LoadResu
     return result
 
 
+_SDG_TITLES: dict[str, tuple[tuple[int, int], dict[str, dict[str, str]]]] = {}
+
+
 def sdg_titles(folder: str = DEFAULT_FOLDER) -> dict[str, dict[str, str]]:
-    """Goal titles by goal number (as a string), for showing a target's goal."""
-    data = _read_yaml(os.path.join(folder, "sdg.yaml"), "sdg.yaml", [])
-    return {str(g["number"]): g["title"] for g in (data or {}).get("goals", [])}
+    """Goal titles by goal number (as a string), for showing a target's goal. The file is parsed again only
+    when it changed on disk (its modification time or size), not on every catalogue page."""
+    path = os.path.join(folder, "sdg.yaml")
+    try:
+        stat = os.stat(path)
+        stamp = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = (-1, -1)
+    kept = _SDG_TITLES.get(path)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
+    data = _read_yaml(path, "sdg.yaml", [])
+    titles = {str(g["number"]): g["title"] for g in (data or {}).get("goals", [])}
+    _SDG_TITLES[path] = (stamp, titles)
+    return titles
 
 
 __all__ = ["CatalogueInvalid", "DIMENSION_KEYS", "load", "read", "sdg_titles"]
