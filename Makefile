@@ -19,8 +19,11 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
+# Message catalogues compiled, and our modules' bytecode written ahead (as a deployment would), so that a process
+# started with PYTHONDONTWRITEBYTECODE set does not compile every module again at each start.
 translations: $(VENV)/.installed
 	$(VENV)/bin/pybabel compile -d whitepaper/translations 2>&1 | grep -v "^compiling" || true
+	$(PY) -m compileall -q whitepaper wsgi.py >/dev/null
 
 run: translations
 	$(FLASK) db upgrade

@@ -116,3 +116,18 @@ def test_no_import_beyond_the_frameworks_takes_more_than_50_ms(tmp_path):
     print(f"\nimports beyond the floor (best of 3; limit {limit / 1000:.0f} ms, machine x{slowdown:.2f}):\n{table}")
     over = {name: micros for name, micros in best.items() if micros > limit}
     assert not over, f"imports over {limit / 1000:.0f} ms at start-up:\n{table}"
+
+
+def test_a_new_process_reuses_the_compiled_templates_of_the_instance(app):
+    """The first page of a new app (a new process: a CLI command, a worker) loads the templates compiled by an
+    earlier one from the instance folder instead of compiling them again."""
+    from whitepaper import create_app
+    assert app.test_client().get("/login").status_code == 200
+    assert os.listdir(os.path.join(app.instance_path, "template-cache"))
+    fresh = create_app({**app.config})
+    compiled = []
+    real = fresh.jinja_env.compile
+    fresh.jinja_env.compile = lambda *args, **kwargs: compiled.append(args[1] if len(args) > 1 else None) or \
+        real(*args, **kwargs)
+    assert fresh.test_client().get("/login").status_code == 200
+    assert compiled == []

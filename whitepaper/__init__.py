@@ -19,6 +19,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
                 template_folder=os.path.join(ROOT, "templates"))
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(config_module.build(app.instance_path, config))
+    # Compiled templates are kept in the instance folder (keyed by each template's source), so a new process —
+    # a CLI command, the worker, a gunicorn worker — does not compile every template again for its first page.
+    from jinja2 import FileSystemBytecodeCache
+    template_cache = os.path.join(app.instance_path, "template-cache")
+    os.makedirs(template_cache, exist_ok=True)
+    app.jinja_options = {**app.jinja_options, "bytecode_cache": FileSystemBytecodeCache(template_cache)}
     app.url_map.converters["int"] = DatabaseId  # before any route: every <int:…> takes only ids the database holds
 
     db.init_app(app)
