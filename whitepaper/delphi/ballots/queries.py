@@ -32,14 +32,23 @@ from . import tally
 from .eligibility import unit_key
 
 
-def ballot(ballot_id: int, *, accounts: bool = True) -> Optional[Ballot]:
+def ballot(ballot_id: int, *, accounts: bool = True, items: bool = True) -> Optional[Ballot]:
     """A ballot with its items and its voters (fixed at opening). With `accounts=False` the voters' accounts
-    are not loaded (only on access): the voting sheet needs who is eligible, not each voter's account."""
+    are not loaded (only on access): the voting sheet needs who is eligible, not each voter's account. With
+    `items=False` the items are not loaded either (a submitted sheet is read against `item_limits`); asking
+    again with `items=True` in the same session loads them onto the ballot already there."""
     eligibility = selectinload(Ballot.eligibility)
     if not accounts:
         eligibility = eligibility.lazyload(BallotEligibility.voter)
-    return db.session.scalar(select(Ballot).where(Ballot.id == ballot_id).options(
-        selectinload(Ballot.items), eligibility))
+    options = [eligibility, selectinload(Ballot.items)] if items else [eligibility]
+    return db.session.scalar(select(Ballot).where(Ballot.id == ballot_id).options(*options))
+
+
+def item_limits(ballot_id: int) -> list[Any]:
+    """The ballot's items as rows (id, proposed_value, value_max): what reading a submitted sheet needs."""
+    return list(db.session.execute(select(BallotItem.id, BallotItem.proposed_value, BallotItem.value_max)
+                                   .where(BallotItem.ballot_id == ballot_id)
+                                   .order_by(BallotItem.position, BallotItem.id)))
 
 
 def committee_ballots(committee_id: int) -> list[Ballot]:

@@ -47,9 +47,9 @@ def _require(allowed: bool) -> None:
         abort(403)
 
 
-def _ballot_or_404(ballot_id: int, *, accounts: bool = True) -> Ballot:
+def _ballot_or_404(ballot_id: int, *, accounts: bool = True, items: bool = True) -> Ballot:
     """A ballot the user may not see answers 404, as a missing one does (docs/design.md §1.2)."""
-    b = queries.ballot(ballot_id, accounts=accounts)
+    b = queries.ballot(ballot_id, accounts=accounts, items=items)
     if b is None or not permissions.can_view_ballot(current_user, b):
         abort(404)
     return b
@@ -188,7 +188,8 @@ def delete(ballot_id: int):
 
 @bp.route("/<int:ballot_id>/vote", methods=["GET", "POST"])
 def vote(ballot_id: int):
-    b = _ballot_or_404(ballot_id, accounts=False)   # the sheet names no voter but the user
+    # The sheet names no voter but the user; a submitted sheet is read against the items' rows, not objects.
+    b = _ballot_or_404(ballot_id, accounts=False, items=request.method != "POST")
     eligibility = eligibility_of(b, current_user)
     if eligibility is None:
         if b.unit == "country" and permissions.is_committee_member(current_user, b.committee):
@@ -201,7 +202,7 @@ def vote(ballot_id: int):
     errors: dict[int, str] = {}
     status = 200
     if request.method == "POST":
-        votes, errors = parse_votes(request.form, list(b.items))
+        votes, errors = parse_votes(request.form.to_dict(), queries.item_limits(b.id))
         if not errors:
             summary = ballot_votes.cast_votes(current_user, b, votes)
             db.session.commit()
@@ -212,6 +213,7 @@ def vote(ballot_id: int):
                 flash(_("Nothing changed."), "success")
             return redirect(url_for("ballots.vote", ballot_id=ballot_id))  # b expired at the commit
         status = 400
+        b = queries.ballot(ballot_id, accounts=False)   # the sheet again, with its items
     sheet = queries.voting_sheet(b, eligibility)
     return render_template("ballots/vote.html", ballot=b, sheet=sheet, errors=errors, form_data=request.form,
                            is_open=b.accepts_votes(utcnow())), status
