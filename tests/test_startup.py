@@ -17,7 +17,6 @@ import sys
 import time
 from collections import defaultdict
 
-import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FLOOR = "import flask, sqlalchemy.orm, flask_sqlalchemy, flask_wtf, flask_babel, flask_login"

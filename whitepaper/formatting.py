@@ -28,11 +28,13 @@ def _pattern(digits: int) -> str:
     return "#,##0" + ("." + "0" * digits if digits else "")
 
 
-def _babel_number(value: Fraction | float | int, digits: int) -> str:
-    """The reference: Babel's formatting of the exactly rounded value (slow: it parses the pattern and looks the
-    locale's symbols up on every call)."""
+def _babel_number(value: Fraction | float | int | Decimal, digits: int, locale: Locale | None = None) -> str:
+    """The reference: Babel's formatting of the exactly rounded value, in `locale` (else the request's, or Flask-
+    Babel's default); slow, as it parses the pattern and looks the locale's symbols up on every call."""
     rounded = round_half_up(Fraction(value) if not isinstance(value, Fraction) else value, digits)
-    return format_decimal(rounded, format=_pattern(digits))
+    if locale is None:
+        return format_decimal(rounded, format=_pattern(digits))
+    return babel_format_decimal(rounded, format=_pattern(digits), locale=locale)
 
 
 class NumberFormat:
@@ -46,9 +48,8 @@ class NumberFormat:
         self.locale = locale
         self.decimal = get_decimal_symbol(locale)
         self.group = get_group_symbol(locale)
-        self.exact = all(self._plain(value, digits) == babel_format_decimal(
-            round_half_up(Fraction(value), digits), format=_pattern(digits), locale=locale)
-            for value in self.SAMPLES for digits in (0, 1, 2))
+        self.exact = all(self._plain(value, digits) == _babel_number(value, digits, locale)
+                         for value in self.SAMPLES for digits in (0, 1, 2))
 
     def _plain(self, value: Fraction | float | int | Decimal, digits: int) -> str:
         numerator, denominator = value.as_integer_ratio()
@@ -68,8 +69,7 @@ class NumberFormat:
                 or (isinstance(value, float) and not math.isfinite(value)) \
                 or (isinstance(value, Decimal) and not value.is_finite()):
             # the reference path, which also raises what it always raised for values it cannot round
-            rounded = round_half_up(Fraction(value) if not isinstance(value, Fraction) else value, digits)
-            return babel_format_decimal(rounded, format=_pattern(digits), locale=self.locale)
+            return _babel_number(value, digits, self.locale)
         return self._plain(value, digits)
 
 

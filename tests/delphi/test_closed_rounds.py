@@ -9,6 +9,7 @@ from whitepaper.delphi.rounds import codebook as round_codebook
 from whitepaper.delphi.rounds import items as round_items
 from whitepaper.delphi.rounds import lifecycle as round_lifecycle
 from whitepaper.delphi.rounds import queries as round_queries
+from whitepaper.delphi.rounds import statistics as round_statistics
 
 
 def _coded_open_round(db, world):
@@ -92,7 +93,7 @@ def test_items_without_consensus_are_carried_over_with_their_feedback_and_stabil
     for member, rating in zip(world.members, [1, 4, 5, 4]):  # member 1 changed 3 -> 4; member 3 changed 5 -> 4
         round_answers.save_response(member, third, {item_id: round_answers.AnswerInput(rating=rating)}, submit=True)
     db.session.commit()
-    entry = round_queries.round_results(round_queries.round_detail(third.id)).items[0]
+    entry = round_statistics.round_results(round_queries.round_detail(third.id)).items[0]
     assert entry.stability.n_both == 4 and entry.stability.changed == 2 and entry.stability.stable is False
     assert entry.cv_change == entry.agreement.cv - entry.previous.cv
     login_as(fac)

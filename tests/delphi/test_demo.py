@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 
 from whitepaper.delphi import committees as delphi_committees
 from whitepaper.delphi.rounds import queries as round_queries
+from whitepaper.delphi.rounds import statistics as round_statistics
 
 
 def test_demo_committees_rounds_and_members(db):
@@ -28,7 +29,7 @@ def test_demo_committees_rounds_and_members(db):
     sectoral = committees["sectoral"]
     first, second = sectoral.rounds[0], sectoral.rounds[1]
     assert (first.kind, first.status, second.kind, second.status) == ("open", "published", "closed", "published")
-    open_results = round_queries.round_results(first)
+    open_results = round_statistics.round_results(first)
     assert open_results.respondents >= 10
     countries = {m.country_id for m in sectoral.members
                  if db.session.scalar(select(Response).where(Response.round_id == first.id,
@@ -42,7 +43,7 @@ def test_demo_committees_rounds_and_members(db):
              for e in entries]
     assert len(set(texts)) == len(texts)  # no templated clones
 
-    closed = round_queries.round_results(second)
+    closed = round_statistics.round_results(second)
     agreement = [e.agreement for e in closed.items if e.agreement is not None]
     assert any(a.consensus for a in agreement) and not all(a.consensus for a in agreement)
     assert closed.respondents >= 10

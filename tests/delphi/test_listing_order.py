@@ -13,6 +13,7 @@ from whitepaper.delphi.rounds import answers as round_answers
 from whitepaper.delphi.rounds import items as round_items
 from whitepaper.delphi.rounds import lifecycle as round_lifecycle
 from whitepaper.delphi.rounds import queries as round_queries
+from whitepaper.delphi.rounds import statistics as round_statistics
 
 from .conftest import COUNTRIES
 
@@ -53,7 +54,7 @@ def test_facilitators_pages_and_exports_list_answers_in_a_stable_order_that_is_n
     assert sorted(listed) == saved
     assert listed != saved                      # not the order of saving (chance 1 in 12!)
     assert listed == listed_on_the_page()       # the same at the next load
-    assert listed == sorted(saved, key=lambda answer_id: round_queries.listing_key(round_, answer_id))
+    assert listed == sorted(saved, key=lambda answer_id: round_statistics.listing_key(round_, answer_id))
 
     export = client.get(f"/committees/rounds/{round_.id}/export/answers.csv").get_data(as_text=True)
     texts = [row["text"] for row in csv.DictReader(io.StringIO(export.lstrip("\ufeff"))) if row["item"] == "1"]
@@ -69,7 +70,7 @@ def test_each_round_has_its_own_listing_secret(db, committee):
     two = round_lifecycle.create_closed_round(world.facilitator, world.committee)
     db.session.commit()
     assert len(one.listing_secret) == 64 and one.listing_secret != two.listing_secret
-    assert round_queries.listing_key(one, 7) != round_queries.listing_key(two, 7)
+    assert round_statistics.listing_key(one, 7) != round_statistics.listing_key(two, 7)
 
 
 def test_participation_gives_the_day_of_submission_never_the_time(db, client, login_as, committee):

@@ -11,6 +11,7 @@ from whitepaper.delphi.rounds import answers as round_answers
 from whitepaper.delphi.rounds import items as round_items
 from whitepaper.delphi.rounds import lifecycle as round_lifecycle
 from whitepaper.delphi.rounds import queries as round_queries
+from whitepaper.delphi.rounds import statistics as round_statistics
 from whitepaper.delphi.rounds import statistics
 
 
@@ -106,19 +107,19 @@ def test_new_items_and_responses_of_a_round_are_in_its_results(db, committee):
     round_ = round_lifecycle.create_closed_round(world.facilitator, world.committee)
     round_items.add_agreement_item(world.facilitator, round_, {"es": "Uno", "en": "One"})
     db.session.commit()
-    assert len(round_queries.round_results(round_queries.round_detail(round_.id)).items) == 1
+    assert len(round_statistics.round_results(round_queries.round_detail(round_.id)).items) == 1
     round_items.add_agreement_item(world.facilitator, round_, {"es": "Dos", "en": "Two"})
     db.session.commit()
     round_ = round_queries.round_detail(round_.id)
-    assert len(round_queries.round_results(round_).items) == 2
+    assert len(round_statistics.round_results(round_).items) == 2
     round_lifecycle.open_round(world.facilitator, round_)
     db.session.commit()
     round_ = round_queries.round_detail(round_.id)
-    assert round_queries.round_results(round_).respondents == 0
+    assert round_statistics.round_results(round_).respondents == 0
     round_answers.save_response(world.members[0], round_, {i.id: round_answers.AnswerInput(rating=3)
                                                            for i in round_.items}, submit=True)
     db.session.commit()
-    results = round_queries.round_results(round_queries.round_detail(round_.id))
+    results = round_statistics.round_results(round_queries.round_detail(round_.id))
     assert results.respondents == 1 and [e.n for e in results.items] == [1, 1]
 
 
@@ -128,7 +129,7 @@ def test_the_cache_holds_one_entry_per_round_and_stays_bounded(db, closed_round,
     assert len(statistics.CACHE) == 0
     for world in worlds:
         for _ in range(2):
-            round_queries.round_results(round_queries.round_detail(world.round.id))
+            round_statistics.round_results(round_queries.round_detail(world.round.id))
     assert len(statistics.CACHE) == 2
     assert statistics.CACHE.get((worlds[0].round.id, worlds[0].round.listing_secret)) is None
 
@@ -168,10 +169,10 @@ def test_results_read_before_a_rollback_are_not_kept(db, closed_round):
     answer = db.session.scalars(select(Answer).where(Answer.item_id == world.items[0].id)).first()
     answer.rating = 1
     db.session.flush()  # written, not committed: what is read now is this transaction's own data
-    assert round_queries.round_results(round_queries.round_detail(world.round.id)).items[0].agreement.distribution[1] == 1
+    assert round_statistics.round_results(round_queries.round_detail(world.round.id)).items[0].agreement.distribution[1] == 1
     db.session.rollback()
     answer = db.session.get(Answer, answer.id)
     answer.rating = 2  # another change of the same answer, committed this time: the same data_version as before
     db.session.commit()
-    assert round_queries.round_results(round_queries.round_detail(world.round.id)).items[0].agreement.distribution == {
+    assert round_statistics.round_results(round_queries.round_detail(world.round.id)).items[0].agreement.distribution == {
         1: 0, 2: 1, 3: 0, 4: 0, 5: 3}

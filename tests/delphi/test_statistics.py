@@ -1,4 +1,4 @@
-"""A round's results (round_queries.round_results, the API and the CSV) against independent computations with numpy,
+"""A round's results (round_statistics.round_results, the API and the CSV) against independent computations with numpy,
 and the hand-worked edge cases of docs/methods.md §3."""
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from whitepaper.delphi.rounds import answers as round_answers
 from whitepaper.delphi.rounds import items as round_items
 from whitepaper.delphi.rounds import lifecycle as round_lifecycle
 from whitepaper.delphi.rounds import queries as round_queries
+from whitepaper.delphi.rounds import statistics as round_statistics
 
 DESIGN_EXAMPLE = [2, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 5]
 
@@ -47,7 +48,7 @@ def test_random_rounds_match_numpy(db, closed_round, seed):
     ratings = [[rng.choice([1, 2, 3, 4, 5, None]) for _ in range(members)] for _ in range(6)]
     ratings.append([rng.randint(1, 5) for _ in range(members)])
     world = closed_round(ratings)
-    results = round_queries.round_results(world.round)
+    results = round_statistics.round_results(world.round)
     for entry, given in zip(results.items, ratings):
         valid = np.array([r for r in given if r is not None], dtype=float)
         a = entry.agreement
@@ -130,4 +131,4 @@ def test_kendalls_w_with_ties_for_a_ranking_item(db, client, login_as, committee
     assert entry["kind"] == "ranking" and entry["r"] == 3
     assert entry["w"] == pytest.approx(expected_w)
     assert entry["mean_ranks"][keys[0]] == pytest.approx(sums[0] / 3)
-    assert round_queries.round_results(round_queries.round_detail(round_.id)).items[0].ranking.ties == ties
+    assert round_statistics.round_results(round_queries.round_detail(round_.id)).items[0].ranking.ties == ties

@@ -22,7 +22,7 @@ from .ballots.queries import (
     subjects_of,
     vote_chart,
 )
-from .rounds import queries as round_queries
+from .rounds import statistics as round_statistics
 
 
 @dataclass
@@ -44,7 +44,7 @@ class GroupParticipation:
 class RoundSummary:
     round: Round
     respondents: int
-    consensus: list[Any]   # delphi queries.ItemResult entries that reached consensus
+    consensus: list[Any]   # delphi rounds.statistics.ItemResult entries that reached consensus
     items: int
 
 
@@ -126,14 +126,14 @@ def committee_results(committee: Committee, *, by_country: bool = False) -> Comm
     if by_country:
         participation = sorted(groups.values(), key=lambda r: (r.country.subregion, r.country.name_es))
     else:
-        order = round_queries.SUBREGION_ORDER
+        order = round_statistics.SUBREGION_ORDER
         participation = sorted(groups.values(), key=lambda r: order.index(r.key) if r.key in order else len(order))
     countries = len({m.country_id for m in members if m.country_id is not None})
 
     # rounds and their consensus items (published rounds: what the members themselves saw)
     summaries = []
     published = [r for r in rounds if r.status == "published"]
-    by_round = round_queries.round_results_many(published)  # all rounds at once: no query per round
+    by_round = round_statistics.round_results_many(published)  # all rounds at once: no query per round
     for r in published:
         results = by_round[r.id]
         consensus = [entry for entry in results.items

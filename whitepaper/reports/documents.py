@@ -20,11 +20,8 @@ from sqlalchemy.orm import selectinload
 from ..extensions import db
 from ..models import Assessment, Rating
 
-CSS_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "static", "css", "report.css")
-
-
 def _css() -> str:
-    with open(CSS_PATH, encoding="utf-8") as handle:
+    with open(os.path.join(current_app.static_folder, "css", "report.css"), encoding="utf-8") as handle:
         return handle.read()
 
 

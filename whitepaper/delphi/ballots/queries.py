@@ -72,10 +72,6 @@ def ballot_summary(b: Ballot) -> dict[str, Any]:
             "follow_up_of": b.follow_up_of_id}
 
 
-def ballots_json(committee: Committee, include_drafts: bool = False) -> list[dict[str, Any]]:
-    return [ballot_summary(b) for b in committee_ballots(committee.id) if include_drafts or b.status != "draft"]
-
-
 def items_of(b: Ballot) -> list[BallotItem]:
     return list(db.session.scalars(select(BallotItem).where(BallotItem.ballot_id == b.id)
                                    .order_by(BallotItem.position, BallotItem.id)))

@@ -12,7 +12,7 @@ from ...api.views import bp
 from ...errors import NotFound
 from ...numbers import to_float
 from .. import stats
-from . import queries
+from . import queries, statistics
 
 
 def _agreement_json(result: stats.AgreementResult) -> dict[str, Any]:
@@ -34,10 +34,10 @@ def _agreement_json(result: stats.AgreementResult) -> dict[str, Any]:
     return out
 
 
-def item_json(entry: queries.ItemResult, full: bool) -> dict[str, Any]:
+def item_json(entry: statistics.ItemResult, full: bool) -> dict[str, Any]:
     """One item's result. Without `full` (members, observers), an item under 3 valid ratings carries only n. A
     subregion carries its statistics beside its n only where the results were read under the small-cell rule
-    allowed them (queries.round_results)."""
+    allowed them (statistics.round_results)."""
     item = entry.item
     out: dict[str, Any] = {"id": item.id, "kind": item.kind, "position": item.position, "text": item.text,
                            "n": entry.n, "codes": sorted(s.code_id for s in item.sources)}
@@ -62,7 +62,7 @@ def item_json(entry: queries.ItemResult, full: bool) -> dict[str, Any]:
     return out
 
 
-def results_json(results: queries.RoundResults, full: bool) -> dict[str, Any]:
+def results_json(results: statistics.RoundResults, full: bool) -> dict[str, Any]:
     round_ = results.round
     return {"id": round_.id, "committee": round_.committee_id, "number": round_.number, "kind": round_.kind,
             "status": round_.status, "scale": round_.scale, "rule": round_.rule,
@@ -79,4 +79,4 @@ def round_results(round_id: int):
     if not permissions.can_view_round_feedback(current_user, round_):
         abort(403)
     full = permissions.sees_full_round_results(current_user, round_)
-    return jsonify(results_json(queries.round_results(round_, subregions=True, full=full), full))
+    return jsonify(results_json(statistics.round_results(round_, subregions=True, full=full), full))

@@ -23,7 +23,7 @@ from ...models.delphi import (
     Round,
 )
 from ...numbers import to_float
-from . import queries
+from . import queries, statistics
 
 
 def _num(value: Any) -> Any:
@@ -47,7 +47,7 @@ def codebook_csv(round_: Round) -> str:
 
 
 def results_csv(round_: Round) -> str:
-    results = queries.round_results(round_)
+    results = statistics.round_results(round_)
     points = list(range(1, round_.scale + 1))
     header = ["item_id", "position", "kind", "text_es", "text_en", "n", "median", "q1", "q3", "iqr", "mean", "sd",
               "cv", "percent_agreement", "consensus", "consensus_outcome"] + [f"count_{p}" for p in points] + \
@@ -80,7 +80,7 @@ def results_csv(round_: Round) -> str:
 
 def answers_csv(round_: Round) -> str:
     """Every submitted answer under its pseudonym and country, with its codes. No names, no e-mails; per item in
-    the round's listing order (queries.listing_key), which says nothing about who answered first."""
+    the round's listing order (statistics.listing_key), which says nothing about who answered first."""
     items = {i.id: i for i in db.session.scalars(select(Item).where(Item.round_id == round_.id))}
     rows = db.session.execute(
         select(Answer, Pseudonym.label, Country.iso3)
@@ -99,7 +99,7 @@ def answers_csv(round_: Round) -> str:
             codes[coding.answer_id].append(labels.get(coding.code_id, str(coding.code_id)))
     out = []
     for answer, label, iso3 in sorted(rows, key=lambda r: (items[r[0].item_id].position,
-                                                           queries.listing_key(round_, r[0].id))):
+                                                           statistics.listing_key(round_, r[0].id))):
         item = items[answer.item_id]
         ranking = "; ".join(f"{k}={v}" for k, v in sorted((answer.ranking or {}).items(), key=lambda kv: kv[1]))
         out.append([label, iso3, item.position + 1, item.kind, answer.text, answer.rating,

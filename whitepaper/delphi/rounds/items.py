@@ -13,7 +13,7 @@ from ...errors import InvalidInput, InvalidTransition
 from ...extensions import db
 from ...models import User
 from ...models.delphi import Code, Codebook, Item, ItemSource, Round
-from . import queries
+from . import statistics
 from .answers import MAX_TEXT
 
 
@@ -119,7 +119,7 @@ def carry_over(actor: User, round_: Round, previous: Round, carried_item_ids: It
         raise InvalidInput(_("Items are carried over from an earlier closed round of the same committee."))
     if previous.status not in ("closed", "published"):
         raise InvalidTransition(_("Items are carried over once their round has closed."))
-    results = queries.round_results(previous)
+    results = statistics.round_results(previous)
     if carried_item_ids is None:
         chosen = [r.item for r in results.items if r.item.kind == "agreement" and not r.agreement.consensus]
     else:

@@ -27,15 +27,7 @@ from ...models.delphi import (
     Round,
     UncodableMark,
 )
-from .statistics import (  # noqa: F401  (the round's results: read through this module, as before)
-    SUBREGION_ORDER,
-    Comment,
-    ItemResult,
-    RoundResults,
-    listing_key,
-    round_results,
-    round_results_many,
-)
+from .statistics import listing_key
 
 
 def round_detail(round_id: int) -> Optional[Round]:

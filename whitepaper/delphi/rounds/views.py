@@ -20,7 +20,7 @@ from ...models.delphi import Item, Membership, Round
 from .. import stats
 from ..blueprint import bp, committee_or_404, manage, require, see
 from . import answers as round_answers
-from . import display, exports, items, lifecycle, queries
+from . import display, exports, items, lifecycle, queries, statistics
 from .forms import (
     ItemForm,
     NewRoundForm,
@@ -127,7 +127,7 @@ def _previous_feedback(round_: Round, membership: Membership | None) -> dict[int
     out = {}
     own = queries.own_answers_for_items([i.carried_from_item_id for i in carried], membership) if membership else {}
     earlier_rounds = {item.carried_from.round.id: item.carried_from.round for item in carried}
-    by_round = queries.round_results_many(list(earlier_rounds.values()))
+    by_round = statistics.round_results_many(list(earlier_rounds.values()))
     for item in carried:
         earlier = item.carried_from.round
         result = by_round[earlier.id].item(item.carried_from_item_id)
@@ -191,7 +191,7 @@ def feedback(round_id: int):
     round_ = round_or_404(round_id)
     see(permissions.can_see_round(current_user, round_))
     require(permissions.can_view_round_feedback(current_user, round_))
-    results = queries.round_results(round_)
+    results = statistics.round_results(round_)
     membership = round_.committee.membership_of(current_user, "member")
     own = queries.own_answers_for_items([i.id for i in round_.items], membership) if membership else {}
     charts_by_item = {}
@@ -211,13 +211,13 @@ def results(round_id: int):
     """The facilitators' view: every statistic, subregions, stability, comments under pseudonym and country."""
     round_ = round_or_404(round_id)
     manage(round_)
-    results_ = queries.round_results(round_, subregions=True, full=True)
+    results_ = statistics.round_results(round_, subregions=True, full=True)
     charts_by_item = {e.item.id: display.distribution(e.agreement, round_.scale, round_.rule)
                       for e in results_.items if e.agreement is not None}
     codebook = queries.code_frequencies(round_) if round_.kind == "open" else []
     return render_template("delphi/results.html", round=round_, committee=round_.committee, results=results_,
                            charts=charts_by_item, codebook=codebook, ranking_rows=_ranking_rows, full=True,
-                           subregions=queries.SUBREGION_ORDER, L=display.feedback_labels())
+                           subregions=statistics.SUBREGION_ORDER, L=display.feedback_labels())
 
 
 @bp.route("/rounds/<int:round_id>/participation")
