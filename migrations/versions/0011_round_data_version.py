@@ -2,6 +2,12 @@
 
 Revision ID: 0011
 Revises: 0010
+
+The column is added with a plain ALTER TABLE … ADD COLUMN, never by rebuilding the table: on SQLite a batch
+rebuild drops the old delphi_responses, and with foreign keys enforced that drop deletes every answer
+(delphi_answers cascades from its response). tests/operations/test_migrations_proven.py upgrades a database
+holding the demo's answers and fails if one is lost. The downgrade has to rebuild the table (SQLite cannot
+drop a column in place through Alembic), so it switches foreign keys off while it does.
 """
 from alembic import op
 import sqlalchemy as sa
@@ -13,10 +19,20 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('delphi_responses', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('data_version', sa.Integer(), server_default=sa.text('0'), nullable=False))
+    op.add_column('delphi_responses',
+                  sa.Column('data_version', sa.Integer(), server_default=sa.text('0'), nullable=False))
+
+
+def _sqlite_foreign_keys(on):
+    """PRAGMA foreign_keys is ignored inside a transaction: run it in an autocommit block (SQLite only)."""
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    with op.get_context().autocommit_block():
+        op.get_bind().exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
 
 
 def downgrade():
+    _sqlite_foreign_keys(False)
     with op.batch_alter_table('delphi_responses', schema=None) as batch_op:
         batch_op.drop_column('data_version')
+    _sqlite_foreign_keys(True)

@@ -1,0 +1,1 @@
+"""The production recipe (README.md in this folder) and `make production-check`."""
