@@ -35,6 +35,7 @@ def valid_model() -> dict:
     dims[4]["criteria"][0]["sdg_targets"] = ["1.1"]
     return {"key": "national", "version": "2017", "status": "approved", "title": _text("model"),
             "description": _text("model"), "dimensions": dims,
+            "provenance": {"es": "ilpes", "source": "national form", "translations": {"en": "project"}},
             "alerts": [{"key": "no_budget", "title": _text("a"), "description": _text("a"),
                         "criteria": ["NAC-1-01"]}]}
 

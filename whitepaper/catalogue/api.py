@@ -9,6 +9,16 @@ from ..api.views import bp
 from ..errors import NotFound, error_response
 from ..web import public
 from . import queries
+from .loader import sdg_reference
+
+
+def _flatten(item: dict) -> dict:
+    """An item with its provenance as API fields: `provenance` (ilpes or composed), `source` (the ILPES
+    document, for ilpes texts), `translations` (per language: ilpes or project) and `validated_by`."""
+    info = item.pop("provenance", None) or {}
+    item.update(provenance=info.get("es"), source=info.get("source"),
+                translations=info.get("translations") or {}, validated_by=info.get("validated_by"))
+    return item
 
 
 def _visible(version) -> bool:
@@ -47,13 +57,20 @@ def model_detail(key: str):
     if not _visible(version):
         return error_response(401)
     content = queries.version_content(queries.version_tree(version.id))
+    sdg = sdg_reference()
     for dimension in content["dimensions"]:
         for criterion in dimension["criteria"]:
             if criterion["scoring"] == "levels":
                 criterion["elements"] = []
             else:
                 criterion["levels"] = []
+            _flatten(criterion)
+            for item in criterion["levels"] + criterion["elements"]:
+                _flatten(item)
+            criterion["sdg_target_details"] = [{"code": code, "goal": sdg.goal_of(code), "text": sdg.target(code)}
+                                               for code in criterion["sdg_targets"]]
     content.pop("version")
     return jsonify({"key": model.key, "title": version.title, "version": version.label, "status": version.status,
-                    "description": version.description, "dimensions": content["dimensions"],
+                    "description": version.description, "provenance": content["provenance"],
+                    "dimensions": content["dimensions"],
                     "alerts": content["alerts"]})

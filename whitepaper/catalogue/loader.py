@@ -8,7 +8,7 @@ from typing import Any, Optional
 from ..errors import DomainError
 from ..extensions import db
 from ..models import User
-from . import queries, services
+from . import provenance, queries, services
 from .schema import DIMENSION_KEYS, MODEL_KEYS, validate_model, validate_sdg
 
 DEFAULT_FOLDER = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
@@ -53,6 +53,7 @@ def read(folder: str = DEFAULT_FOLDER) -> Catalogue:
     if sdg is not None:
         targets, report = validate_sdg(sdg)
         catalogue.errors.extend(report.errors)
+        _sdg_complete(sdg, catalogue.errors)
         catalogue.sdg = sdg
     for key in MODEL_KEYS:
         name = f"{key}.yaml"
@@ -70,6 +71,7 @@ def read(folder: str = DEFAULT_FOLDER) -> Catalogue:
 class LoadResult:
     created: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    annotated: list[str] = field(default_factory=list)   # loaded versions whose provenance or notes were updated
 
 
 def load(folder: str = DEFAULT_FOLDER, actor: Optional[User] = None) -> LoadResult:
@@ -94,8 +96,13 @@ def load(folder: str = DEFAULT_FOLDER, actor: Optional[User] = None) -> LoadResu
     for key, data in catalogue.models.items():
         if not any(p[0] == key for p in plan):
             result.unchanged.append(f"{key} {data['version']}")
+            # Same content, same label: its provenance and editorial notes (metadata, outside the content
+            # hash) are brought up to date, so that an install loaded before they existed gets them.
+            existing = queries.version_by_label(queries.model_by_key(key), data["version"])
+            if services.annotate_version(queries.version_tree(existing.id), data, actor=actor):
+                result.annotated.append(f"{key} {data['version']}")
     for key, data, first in plan:
-        model = services.ensure_planning_model(key, data["title"])
+        model = services.ensure_planning_model(key, data["title"], provenance.model_block(data))
         # The first version of a model starts as its file says; a later one is a new draft.
         status = data["status"] if first else "draft"
         services.build_version(model, data, label=data["version"], status=status, source=f"criteria/{key}.yaml",
@@ -105,25 +112,73 @@ def load(folder: str = DEFAULT_FOLDER, actor: Optional[User] = None) -> LoadResu
     return result
 
 
-_SDG_TITLES: dict[str, tuple[tuple[int, int], dict[str, dict[str, str]]]] = {}
+SDG_TARGET_COUNT = 169
 
 
-def sdg_titles(folder: str = DEFAULT_FOLDER) -> dict[str, dict[str, str]]:
-    """Goal titles by goal number (as a string), for showing a target's goal. The file is parsed again only
-    when it changed on disk (its modification time or size), not on every catalogue page."""
+@dataclass
+class SdgReference:
+    """The goals and targets of sdg.yaml: goal titles and texts by goal number (a string), target texts by code,
+    each text a mapping {"es", "en", "fr"}."""
+    titles: dict[str, dict[str, str]] = field(default_factory=dict)
+    goal_texts: dict[str, dict[str, str]] = field(default_factory=dict)
+    targets: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def goal_of(self, code: str) -> str:
+        return str(code).split(".")[0]
+
+    def target(self, code: str) -> dict[str, str]:
+        return self.targets.get(str(code)) or {}
+
+
+_SDG: dict[str, tuple[tuple[int, int], SdgReference]] = {}
+
+
+def sdg_reference(folder: str = DEFAULT_FOLDER) -> SdgReference:
+    """sdg.yaml as read for pages. The file is parsed again only when it changed on disk (its modification time
+    or size), not on every catalogue page."""
     path = os.path.join(folder, "sdg.yaml")
     try:
         stat = os.stat(path)
         stamp = (stat.st_mtime_ns, stat.st_size)
     except OSError:
         stamp = (-1, -1)
-    kept = _SDG_TITLES.get(path)
+    kept = _SDG.get(path)
     if kept is not None and kept[0] == stamp:
         return kept[1]
     data = _read_yaml(path, "sdg.yaml", [])
-    titles = {str(g["number"]): g["title"] for g in (data or {}).get("goals", [])}
-    _SDG_TITLES[path] = (stamp, titles)
-    return titles
+    reference = SdgReference()
+    for goal in (data or {}).get("goals", []):
+        number = str(goal["number"])
+        reference.titles[number] = goal["title"]
+        reference.goal_texts[number] = goal.get("text") or {}
+        for target in goal.get("targets") or []:
+            if isinstance(target, dict):
+                reference.targets[str(target["code"])] = target.get("text") or {}
+            else:
+                reference.targets[str(target)] = {}
+    _SDG[path] = (stamp, reference)
+    return reference
 
 
-__all__ = ["CatalogueInvalid", "DIMENSION_KEYS", "load", "read", "sdg_titles"]
+def sdg_titles(folder: str = DEFAULT_FOLDER) -> dict[str, dict[str, str]]:
+    """Goal titles by goal number (as a string), for showing a target's goal."""
+    return sdg_reference(folder).titles
+
+
+def _sdg_complete(sdg: Any, errors: list[str]) -> None:
+    """The shipped file must hold the whole 2030 Agenda: 169 targets, each with its text."""
+    goals = sdg.get("goals") if isinstance(sdg, dict) else None
+    if not isinstance(goals, list):
+        return
+    targets = [t for g in goals if isinstance(g, dict) for t in (g.get("targets") or [])]
+    if len(targets) != SDG_TARGET_COUNT:
+        errors.append(f"sdg.yaml: goals: {len(targets)} targets; the 2030 Agenda has {SDG_TARGET_COUNT}")
+    for g, goal in enumerate(goals):
+        if isinstance(goal, dict) and "text" not in goal:
+            errors.append(f"sdg.yaml: goals[{g}].text: missing")
+        for t, target in enumerate(goal.get("targets") or [] if isinstance(goal, dict) else []):
+            if not isinstance(target, dict) or "text" not in target:
+                errors.append(f"sdg.yaml: goals[{g}].targets[{t}].text: missing")
+
+
+__all__ = ["CatalogueInvalid", "DIMENSION_KEYS", "SdgReference", "load", "read", "sdg_reference", "sdg_titles"]

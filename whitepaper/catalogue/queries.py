@@ -78,15 +78,72 @@ def version_content(version: CatalogueVersion) -> dict[str, Any]:
     return {
         "key": version.planning_model.key, "version": version.label, "status": version.status,
         "title": version.title, "description": version.description,
+        "provenance": dict(version.provenance or {}),
         "dimensions": [{
             "key": d.key, "title": d.title, "description": d.description,
             "criteria": [{
                 "code": c.code, "title": c.title, "description": c.description, "scope": c.scope,
                 "weight": c.weight, "scoring": c.scoring,
-                "levels": [{"value": lv.value, "descriptor": lv.descriptor} for lv in c.levels],
-                "elements": [{"code": e.code, "text": e.text, "polarity": e.polarity} for e in c.elements],
+                "levels": [{"value": lv.value, "descriptor": lv.descriptor, "provenance": lv.provenance_info}
+                           for lv in c.levels],
+                "elements": [{"code": e.code, "text": e.text, "polarity": e.polarity, "provenance": e.provenance_info,
+                              "editorial_note": e.editorial_note} for e in c.elements],
                 "optimal": c.optimal, "sdg_targets": list(c.sdg_targets or []),
+                "provenance": c.provenance_info, "editorial_note": c.editorial_note,
             } for c in d.criteria],
         } for d in version.dimensions],
         "alerts": [a.as_dict() for a in version.alerts],
     }
+
+
+def provenance_counts(version: CatalogueVersion) -> dict[str, int]:
+    """A loaded version's texts (criterion titles, level descriptors, elements) by provenance: how many are
+    ILPES's words, how many composed and still pending the committee's validation, how many composed and
+    validated, and how many carry no provenance (loaded before it was recorded)."""
+    counts = {"total": 0, "ilpes": 0, "pending": 0, "validated": 0, "unknown": 0}
+    for dimension in version.dimensions:
+        for criterion in dimension.criteria:
+            for item in (criterion, *criterion.levels, *criterion.elements):
+                counts["total"] += 1
+                if item.provenance == "ilpes":
+                    counts["ilpes"] += 1
+                elif item.provenance == "composed":
+                    counts["validated" if item.validated_by else "pending"] += 1
+                else:
+                    counts["unknown"] += 1
+    return counts
+
+
+def criteria_with_sdg_targets(version_ids: list[int]) -> list[Criterion]:
+    """The criteria of these versions that link to any SDG target, in one query (with their dimension)."""
+    if not version_ids:
+        return []
+    rows = db.session.scalars(select(Criterion).where(Criterion.version_id.in_(version_ids))
+                              .options(selectinload(Criterion.dimension))
+                              .order_by(Criterion.version_id, Criterion.dimension_id, Criterion.position))
+    return [c for c in rows if c.sdg_targets]
+
+
+def provenance_summary(version: CatalogueVersion) -> dict[str, Any]:
+    """What a document says about a loaded version's texts: which are composed (by criterion code: its title,
+    its level descriptors, its elements), which of those a ballot validated, the ILPES sources, and the
+    editorial notes as (code, ILPES's Spanish, note)."""
+    counts = provenance_counts(version)
+    composed: dict[str, list[str]] = {"titles": [], "levels": [], "elements": []}
+    validated: list[str] = []
+    sources: set[str] = set()
+    notes: list[tuple[str, dict[str, str], dict[str, str]]] = []
+    for dimension in version.dimensions:
+        for c in dimension.criteria:
+            if c.editorial_note:
+                notes.append((c.code, c.title, c.editorial_note))
+            for key, items in (("titles", [c]), ("levels", list(c.levels)), ("elements", list(c.elements))):
+                if any(i.provenance == "composed" for i in items):
+                    composed[key].append(c.code)
+                if any(i.provenance == "composed" and i.validated_by for i in items) and c.code not in validated:
+                    validated.append(c.code)
+                sources.update(i.provenance_source for i in items if i.provenance == "ilpes" and i.provenance_source)
+            notes.extend((e.code, e.text, e.editorial_note) for e in c.elements if e.editorial_note)
+    return {"counts": counts, "composed": composed, "validated": validated, "sources": sorted(sources),
+            "all_composed": counts["total"] > 0 and counts["pending"] + counts["validated"] == counts["total"],
+            "model": dict(version.provenance or {}), "notes": notes}

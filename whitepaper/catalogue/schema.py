@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import provenance
+
 MODEL_KEYS = ("national", "subnational", "sectoral", "vision")
 PREFIXES = {"national": "NAC", "subnational": "SUB", "sectoral": "SEC", "vision": "VIS"}
 DIMENSION_KEYS = ("institutional", "design", "implementation", "outcomes", "sustainable_agenda")
@@ -46,6 +48,15 @@ def _positive_int(report: Report, file: str, path: str, value: Any) -> bool:
     return True
 
 
+def _sdg_text(report: Report, file: str, path: str, value: Any) -> None:
+    """A UN text: Spanish and English required, French kept when given."""
+    if isinstance(value, dict) and "fr" in value:
+        if not isinstance(value["fr"], str) or not value["fr"].strip():
+            report.add(file, f"{path}.fr", "empty")
+        value = {k: v for k, v in value.items() if k != "fr"}
+    _text(report, file, path, value)
+
+
 def validate_sdg(data: Any, file: str = "sdg.yaml") -> tuple[set[str], Report]:
     report = Report()
     targets: set[str] = set()
@@ -62,7 +73,12 @@ def validate_sdg(data: Any, file: str = "sdg.yaml") -> tuple[set[str], Report]:
         if number != g + 1:
             report.add(file, f"{path}.number", f"must be {g + 1}")
         _text(report, file, f"{path}.title", goal.get("title"))
-        for t, code in enumerate(goal.get("targets") or []):
+        if "text" in goal:
+            _sdg_text(report, file, f"{path}.text", goal["text"])
+        for t, target in enumerate(goal.get("targets") or []):
+            code = target.get("code") if isinstance(target, dict) else target
+            if isinstance(target, dict):
+                _sdg_text(report, file, f"{path}.targets[{t}].text", target.get("text"))
             match = SDG_TARGET.match(str(code))
             if not match or int(match.group(1)) != number:
                 report.add(file, f"{path}.targets[{t}]", f"{code!r} is not a target of goal {number}")
@@ -84,6 +100,8 @@ def _criterion(report: Report, file: str, path: str, c: dict, dim_index: int, pr
         codes.add(code)
     _text(report, file, f"{path}.title", c.get("title"))
     _text(report, file, f"{path}.description", c.get("description"))
+    if "editorial_note" in c:
+        _text(report, file, f"{path}.editorial_note", c["editorial_note"])
     if c.get("scope") not in SCOPES:
         report.add(file, f"{path}.scope", f"must be one of {', '.join(SCOPES)}")
     if "weight" in c:
@@ -120,6 +138,8 @@ def _criterion(report: Report, file: str, path: str, c: dict, dim_index: int, pr
                 if element.get("code") != f"{code}.{i + 1}":
                     report.add(file, f"{epath}.code", f"expected {code}.{i + 1}")
                 _text(report, file, f"{epath}.text", element.get("text"))
+                if "editorial_note" in element:
+                    _text(report, file, f"{epath}.editorial_note", element["editorial_note"])
                 if element.get("polarity", "positive") not in ("positive", "negative"):
                     report.add(file, f"{epath}.polarity", "must be positive or negative")
         if c.get("levels"):
@@ -181,6 +201,8 @@ def validate_model(data: Any, file: str, sdg_targets: set[str]) -> Report:
                 report.add(file, cpath, "must be a mapping")
                 continue
             _criterion(report, file, cpath, criterion, d, PREFIXES[key], sdg_targets, codes)
+    for path, message in provenance.validate(data):
+        report.add(file, path, message)
     keys: set[str] = set()
     for a, alert in enumerate(data.get("alerts") or []):
         path = f"alerts[{a}]"

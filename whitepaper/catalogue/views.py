@@ -10,12 +10,16 @@ from .. import permissions
 from ..extensions import db
 from ..models import CatalogueVersion, PlanningModel
 from ..web import public
-from . import compare, queries, services
+from . import compare, display, queries, services
 from .forms import CrpDecisionForm
-from .loader import sdg_titles
+from .loader import sdg_reference
 from .search import matches
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue")
+# Every template that shows an SDG code (the rating form, the scorecard) reads its text from here.
+bp.add_app_template_global(sdg_reference, "sdg_reference")
+bp.add_app_template_global(display.badge, "provenance_badge")
+bp.add_app_template_global(display.source_label, "provenance_source_label")
 
 
 def _visible(version: CatalogueVersion | None) -> bool:
@@ -73,7 +77,8 @@ def browse(key: str, label: str | None = None):
         sections.append((dimension, criteria))
     return render_template("catalogue/browse.html", model=model, version=tree, sections=sections, shown=shown,
                            query=query, dimension_key=dimension_key, scope=scope,
-                           alerts_by_code=queries.alert_titles(tree), sdg=sdg_titles(),
+                           alerts_by_code=queries.alert_titles(tree), sdg=sdg_reference(),
+                           provenance_counts=queries.provenance_counts(tree),
                            current=queries.current_version(model), printable=False)
 
 
@@ -86,7 +91,8 @@ def printable(key: str, label: str):
     return render_template("catalogue/browse.html", model=model, version=tree,
                            sections=[(d, d.criteria) for d in tree.dimensions],
                            shown=sum(len(d.criteria) for d in tree.dimensions), query="", dimension_key="",
-                           scope="", alerts_by_code=queries.alert_titles(tree), sdg=sdg_titles(),
+                           scope="", alerts_by_code=queries.alert_titles(tree), sdg=sdg_reference(),
+                           provenance_counts=queries.provenance_counts(tree),
                            current=queries.current_version(model), printable=True)
 
 
@@ -101,8 +107,39 @@ def criterion(key: str, label: str, code: str):
             if item.code == code:
                 return render_template("catalogue/criterion.html", model=model, version=tree, dimension=dimension,
                                        criterion=item, alerts=queries.alert_titles(tree).get(code, []),
-                                       sdg=sdg_titles())
+                                       sdg=sdg_reference())
     abort(404)
+
+
+@bp.route("/sdg/")
+@public
+def sdg_index():
+    return render_template("catalogue/sdg_index.html", sdg=sdg_reference())
+
+
+@bp.route("/sdg/<int:number>")
+@public
+def sdg_goal(number: int):
+    """One goal: its targets in the UN's words and the criteria of the current approved versions that link to
+    them, across models."""
+    sdg = sdg_reference()
+    goal = str(number)
+    if goal not in sdg.titles:
+        abort(404)
+    current = [(m, queries.current_version(m)) for m in queries.planning_models()]
+    approved = {v.id: (m, v) for m, v in current if v is not None and v.status == "approved"}
+    linked: dict[str, list] = {}
+    rows = []
+    for criterion in queries.criteria_with_sdg_targets(list(approved)):
+        codes = [t for t in criterion.sdg_targets if sdg.goal_of(t) == goal]
+        if codes:
+            model, version = approved[criterion.version_id]
+            rows.append((model, version, criterion, codes))
+            for code in codes:
+                linked.setdefault(code, []).append(criterion.code)
+    targets = [code for code in sdg.targets if sdg.goal_of(code) == goal]
+    return render_template("catalogue/sdg_goal.html", sdg=sdg, goal=goal, targets=targets, rows=rows,
+                           linked=linked)
 
 
 @bp.route("/<key>/compare")

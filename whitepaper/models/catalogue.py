@@ -1,6 +1,8 @@
 """The catalogue: planning models, their versions, dimensions, criteria, levels, elements and alerts.
 
-Texts in two languages are JSON objects {"es": …, "en": …}. An approved version's rows never change."""
+Texts in two languages are JSON objects {"es": …, "en": …}. An approved version's rows never change, except
+their provenance and editorial notes: metadata about the texts, brought up to date by `catalog load` and set
+validated when a committee ballot adopts a composed text."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -22,6 +24,31 @@ SCORING_METHODS = ("levels", "elements")
 POLARITIES = ("positive", "negative")
 
 Text = dict[str, str]
+PROVENANCES = ("ilpes", "composed")
+
+
+class TextProvenance:
+    """Where an item's Spanish text comes from (`ilpes`, with its source, or `composed`), who translated it,
+    per language (`ilpes` or `project`), and the ballot that validated a composed text."""
+    provenance: Mapped[Optional[str]] = mapped_column(String(10))
+    provenance_source: Mapped[Optional[str]] = mapped_column(String(120))
+    translations: Mapped[Optional[dict[str, str]]] = mapped_column(JSON)
+    validated_by: Mapped[Optional[str]] = mapped_column(String(200))
+
+    @property
+    def provenance_info(self) -> dict[str, Any]:
+        return {"es": self.provenance, "source": self.provenance_source,
+                "translations": dict(self.translations or {}), "validated_by": self.validated_by}
+
+    def set_provenance(self, info: dict[str, Any]) -> None:
+        self.provenance = info.get("es")
+        self.provenance_source = info.get("source")
+        self.translations = dict(info.get("translations") or {})
+        self.validated_by = info.get("validated_by")
+
+    @property
+    def is_pending_validation(self) -> bool:
+        return self.provenance == "composed" and not self.validated_by
 
 
 def status_label(status: str) -> str:
@@ -38,6 +65,7 @@ class PlanningModel(db.Model):
     key: Mapped[str] = mapped_column(String(20), unique=True)
     title: Mapped[Text] = mapped_column(JSON)
     position: Mapped[int] = mapped_column(default=0)
+    provenance: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)   # as its latest loaded version's
 
     versions: Mapped[list["CatalogueVersion"]] = relationship(
         back_populates="planning_model", order_by="CatalogueVersion.id", lazy="raise_on_sql")
@@ -63,6 +91,8 @@ class CatalogueVersion(db.Model):
     retired_at: Mapped[Optional[datetime]]
     crp_decision_date: Mapped[Optional[date]]
     crp_reference: Mapped[Optional[str]] = mapped_column(String(200))
+    # The model-level provenance: {"es", "source", "translations", "descriptions"} (catalogue/provenance.py)
+    provenance: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
 
     planning_model: Mapped[PlanningModel] = relationship(back_populates="versions", lazy="joined")
     dimensions: Mapped[list["Dimension"]] = relationship(
@@ -129,7 +159,7 @@ class Dimension(db.Model):
         back_populates="dimension", order_by="Criterion.position", lazy="raise_on_sql", cascade="all, delete-orphan")
 
 
-class Criterion(db.Model):
+class Criterion(TextProvenance, db.Model):
     __tablename__ = "criteria"
     __table_args__ = (UniqueConstraint("version_id", "code"),
                       CheckConstraint(enum_check("scope", SCOPES), name="scope"),
@@ -149,6 +179,7 @@ class Criterion(db.Model):
     scoring: Mapped[str] = mapped_column(String(10))
     optimal: Mapped[int]
     sdg_targets: Mapped[list[str]] = mapped_column(JSON, default=list)
+    editorial_note: Mapped[Optional[Text]] = mapped_column(JSON)
 
     dimension: Mapped[Dimension] = relationship(back_populates="criteria", lazy="raise_on_sql")
     levels: Mapped[list["Level"]] = relationship(order_by="Level.value", lazy="raise_on_sql",
@@ -162,7 +193,7 @@ class Criterion(db.Model):
         return len(self.levels) if self.scoring == "levels" else len(self.elements)
 
 
-class Level(db.Model):
+class Level(TextProvenance, db.Model):
     __tablename__ = "levels"
     __table_args__ = (UniqueConstraint("criterion_id", "value"),)
 
@@ -172,7 +203,7 @@ class Level(db.Model):
     descriptor: Mapped[Text] = mapped_column(JSON)
 
 
-class Element(db.Model):
+class Element(TextProvenance, db.Model):
     __tablename__ = "elements"
     __table_args__ = (UniqueConstraint("criterion_id", "position"),
                       CheckConstraint(enum_check("polarity", POLARITIES), name="polarity"))
@@ -183,6 +214,7 @@ class Element(db.Model):
     position: Mapped[int]
     text: Mapped[Text] = mapped_column(JSON)
     polarity: Mapped[str] = mapped_column(String(10), default="positive")
+    editorial_note: Mapped[Optional[Text]] = mapped_column(JSON)
 
 
 class Alert(db.Model):

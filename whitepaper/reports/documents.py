@@ -41,6 +41,7 @@ def scorecard_html(assessment: Assessment, lang: str, viewer: Any = None,
     """The scorecard as self-contained HTML in one language (the same numbers as the page and the API)."""
     from ..assessment import queries as assessment_queries
     from ..assessment.scorecard import band_labels, severity_labels
+    from ..catalogue.queries import provenance_summary
     with force_locale(lang):
         view = (assessment_queries.scorecard_for(assessment) if viewer is None
                 else assessment_queries.scorecard_for(assessment, viewer))
@@ -58,7 +59,7 @@ def scorecard_html(assessment: Assessment, lang: str, viewer: Any = None,
             doc_description=_("Planbarómetro self-evaluation scorecard"),
             ratings=_ratings_by_criterion(assessment), band_labels=band_labels(),
             severity_labels=severity_labels(), status_label=status_labels().get(assessment.status, assessment.status),
-            provisional_reason=reason,
+            provisional_reason=reason, texts=provenance_summary(view.version),
             generated=(generated or assessment.updated_at).strftime("%Y-%m-%d"))
 
 

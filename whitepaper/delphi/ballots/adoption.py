@@ -37,7 +37,8 @@ def adopted_content(content: dict[str, Any], latest: Mapping[tuple[str, str], Ba
             if approved("criteria", c["code"]) is None:
                 continue
             optimal_item = approved("optimal_levels", c["code"])
-            criteria.append({**c, "optimal": optimal_item.proposed_value if optimal_item else c["optimal"]})
+            criteria.append(_validated({**c, "optimal": optimal_item.proposed_value if optimal_item else c["optimal"]},
+                                       ballot_name(approved("criteria", c["code"]))))
             retained.add(c["code"])
         description = dimension_item.revised_text or d["description"]
         dimensions.append({**d, "description": dict(description), "criteria": criteria})
@@ -47,6 +48,23 @@ def adopted_content(content: dict[str, Any], latest: Mapping[tuple[str, str], Ba
         if codes:
             alerts.append({**a, "criteria": codes})
     return {**content, "status": "draft", "dimensions": dimensions, "alerts": alerts}
+
+
+def ballot_name(item: BallotItem) -> str:
+    """How a validated text names the ballot that adopted it."""
+    return f"ballot {item.ballot.number} of committee {item.ballot.committee_id}"
+
+
+def _validated(criterion: dict[str, Any], ballot: str) -> dict[str, Any]:
+    """A criterion the committee adopted: its composed texts (title, levels, elements) not yet validated are now
+    validated by that ballot (catalogue/provenance.py)."""
+    def mark(item: dict[str, Any]) -> dict[str, Any]:
+        info = item.get("provenance") or {}
+        if info.get("es") == "composed" and not info.get("validated_by"):
+            item = {**item, "provenance": {**info, "validated_by": ballot}}
+        return item
+    return {**mark(criterion), "levels": [mark(lv) for lv in criterion.get("levels") or []],
+            "elements": [mark(e) for e in criterion.get("elements") or []]}
 
 
 def crp_label(version: CatalogueVersion) -> str:
