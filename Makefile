@@ -5,7 +5,7 @@ FLASK  := $(VENV)/bin/flask --app wsgi
 PORT   ?= 5000
 PYTHON ?= python3
 
-.PHONY: run test test-quick bench mutation messages translations check clean-instance
+.PHONY: run test test-quick bench mutation messages translations check clean-instance production-check
 
 # Coverage on every `make test`; its floor (pyproject.toml) and the per-file floor apply when nothing is skipped.
 STRICT := $(filter 1,$(REQUIRE_ALL))
@@ -61,6 +61,11 @@ mutation: translations $(VENV)/.mutation-installed
 # Every bench/bench_*.py, or those named in ARGS (make bench ARGS=bench_pdf); writes bench/results.json.
 bench: translations
 	$(PY) -m bench.run $(ARGS)
+
+# The production recipe run for real (deploy/production_check.py): a throwaway PostgreSQL on 127.0.0.1,
+# gunicorn (deploy/gunicorn.conf.py) and the worker in production mode, a smoke journey over HTTP, all stopped.
+production-check: translations
+	$(PY) -m deploy.production_check
 
 # Re-extract the interface strings and merge them into the Spanish catalogue (then translate what is new).
 messages: $(VENV)/.installed

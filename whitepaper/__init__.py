@@ -26,8 +26,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(template_cache, exist_ok=True)
     app.jinja_options = {**app.jinja_options, "bytecode_cache": FileSystemBytecodeCache(template_cache)}
     app.url_map.converters["int"] = DatabaseId  # before any route: every <int:…> takes only ids the database holds
+    if app.config["PROXY_COUNT"]:  # behind nginx: the client's address (sign-in throttling) and scheme as it saw them
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_COUNT"], x_proto=app.config["PROXY_COUNT"])
 
     db.init_app(app)
+    from . import observability
+    observability.init_app(app)  # first: its hooks wrap every other one (request id, JSON line, metrics)
     # Flask-Migrate (and Alembic) are wired in at first use, by `flask db …` or flask_migrate.upgrade()
     app.extensions["migrate"] = Migrations(app, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
     csrf.init_app(app)
@@ -98,6 +103,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(delphi_bp)
     app.register_blueprint(ballots_bp)
     from .assessment.views import bp as assessment_bp
+    from .assessment.workbook import views as _workbook_views  # noqa: F401  (its routes on the assessment blueprint)
     app.register_blueprint(assessment_bp)
     from .reports.views import bp as reports_bp
     app.register_blueprint(reports_bp)

@@ -86,7 +86,9 @@ def catalog_load(folder: str | None) -> None:
     db.session.commit()
     for line in result.created:
         click.echo(f"loaded {line}")
-    if not result.created:
+    for line in result.annotated:
+        click.echo(f"provenance and editorial notes updated: {line}")
+    if not result.created and not result.annotated:
         click.echo("The catalogue is already loaded: nothing changed.")
 
 
@@ -193,6 +195,11 @@ class MigrationCommands(click.Group):
 
 
 def register(app: Flask) -> None:
+    from .assessment.workbook.commands import workbook_cli
+    app.cli.add_command(workbook_cli)
+    from .operations.commands import backup_command, restore_command
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(MigrationCommands())
     app.cli.add_command(audit_cli)
     app.cli.add_command(worker_command)

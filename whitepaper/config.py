@@ -9,10 +9,10 @@ from urllib.parse import urlsplit
 from typing import Any, Mapping
 
 ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "UPLOAD_FOLDER", "WHITEPAPER_ENV", "MAIL_SERVER", "MAIL_PORT",
-            "MAIL_SENDER", "MAIL_MAX_ATTEMPTS", "PDF_CACHE_FOLDER", "MAX_UPLOAD_MB")
+            "MAIL_SENDER", "MAIL_MAX_ATTEMPTS", "PDF_CACHE_FOLDER", "MAX_UPLOAD_MB", "METRICS_TOKEN")
 # Sessions, sign-in throttling and the links in e-mails (read by _sessions_and_links).
 SESSION_ENV_KEYS = ("PUBLIC_URL", "TRUSTED_HOSTS", "IDLE_TIMEOUT_MINUTES", "REMEMBER_COOKIE_DAYS",
-                    "ADDRESS_RETENTION_DAYS")
+                    "ADDRESS_RETENTION_DAYS", "PROXY_COUNT")
 MIN_SECRET_KEY_BYTES = 32
 MAX_REMEMBER_DAYS = 30
 
@@ -48,6 +48,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_DAYS": MAX_REMEMBER_DAYS,
         "ADDRESS_RETENTION_DAYS": 90,
         "PUBLIC_URL": None,
+        "PROXY_COUNT": 0,  # reverse proxies in front whose X-Forwarded-For/-Proto are believed (deploy/: 1)
         "TRUSTED_HOSTS": None,
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
@@ -101,6 +102,7 @@ def _sessions_and_links(config: dict[str, Any], production: bool) -> None:
     """Idle timeout, remember-me (at most 30 days), the public URL of e-mailed links and the served hosts."""
     config["IDLE_TIMEOUT_MINUTES"] = int(config["IDLE_TIMEOUT_MINUTES"])
     config["ADDRESS_RETENTION_DAYS"] = int(config["ADDRESS_RETENTION_DAYS"])
+    config["PROXY_COUNT"] = int(config["PROXY_COUNT"])
     duration = config.get("REMEMBER_COOKIE_DURATION") or timedelta(days=int(config["REMEMBER_COOKIE_DAYS"]))
     if not isinstance(duration, timedelta):
         duration = timedelta(seconds=int(duration))

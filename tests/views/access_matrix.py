@@ -88,6 +88,11 @@ MATRIX: dict[tuple[str, str], tuple[str, str]] = {
     ("assessment.settings", "POST"):           ("302 404 404 400 404 403 404 404 400", "assessment_id=draft"),
     ("assessment.submit", "POST"):             ("302 404 404 409 404 403 404 404 409", "assessment_id=draft"),
     ("assessment.validate", "POST"):           ("302 404 404 403 404 409 404 404 409", "assessment_id=draft"),
+    ("assessment.workbook", "GET"):            ("302 404 404 200 404 403 404 404 200", "assessment_id=draft"),
+    # no upload waiting under the (empty) token: 404, as for any upload that is not theirs
+    ("assessment.workbook_apply", "POST"):     ("302 404 404 404 404 403 404 404 404", "assessment_id=draft"),
+    ("assessment.workbook_download", "GET"):   ("302 404 404 200 404 403 404 404 200", "assessment_id=draft"),
+    ("assessment.workbook_upload", "POST"):    ("302 404 404 400 404 403 404 404 400", "assessment_id=draft"),
     ("assessment.visibility", "POST"):         ("302 403 403 403 403 403 403 403 302", "assessment_id=published"),
     ("auth.accept_invitation", "GET"):         ("200 200 200 200 200 200 200 200 200", "token=invitation"),
     ("auth.accept_invitation", "POST"):        ("200 200 200 200 200 200 200 200 200", "token=invitation"),
@@ -137,6 +142,8 @@ MATRIX: dict[tuple[str, str], tuple[str, str]] = {
     ("catalogue.index", "GET"):                ("200 200 200 200 200 200 200 200 200", ""),
     ("catalogue.piloting", "POST"):            ("302 403 403 403 403 403 403 403 409", "key=sectoral label=2026-draft"),
     ("catalogue.printable", "GET"):            ("302 200 200 200 200 200 200 200 200", "key=vision label=2026-draft"),
+    ("catalogue.sdg_goal", "GET"):             ("200 200 200 200 200 200 200 200 200", "number=17"),
+    ("catalogue.sdg_index", "GET"):            ("200 200 200 200 200 200 200 200 200", ""),
     ("delphi.add_agreement_item", "POST"):     ("302 404 404 404 404 400 404 404 400", "round_id=round_draft"),
     ("delphi.add_code", "POST"):               ("302 403 403 404 404 400 404 404 400", "round_id=round_open"),
     ("delphi.add_coding", "POST"):             ("302 403 403 404 404 302 404 404 302", "answer_id=answer | code=code"),
@@ -184,6 +191,7 @@ MATRIX: dict[tuple[str, str], tuple[str, str]] = {
     ("main.healthz", "GET"):                   ("200 200 200 200 200 200 200 200 200", ""),
     ("main.home", "GET"):                      ("302 200 200 200 200 200 200 200 200", ""),
     ("main.set_language", "POST"):             ("302 302 302 302 302 302 302 302 302", ""),
+    ("observability.metrics", "GET"):          ("404 404 404 404 404 404 404 404 404", ""),   # no METRICS_TOKEN
     ("reports.download", "GET"):               ("302 404 404 404 404 200 200 200 200", "job_id=job"),
     ("reports.index", "GET"):                  ("302 403 403 403 403 200 200 200 200", ""),
     ("reports.job", "GET"):                    ("302 404 404 404 404 200 200 200 200", "job_id=job"),

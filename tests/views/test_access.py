@@ -12,10 +12,12 @@ PUBLIC_ENDPOINTS = {
     "auth.login", "auth.reset_request", "auth.reset_password", "auth.accept_invitation",  # signing in
     "main.healthz", "main.set_language",                                                  # health, language
     "catalogue.index", "catalogue.browse", "catalogue.criterion", "catalogue.printable",  # approved versions *
+    "catalogue.sdg_index", "catalogue.sdg_goal",                   # the SDGs, with approved versions' criteria
     "api.models", "api.model_detail",                                                     # approved versions *
     "api.assessments", "api.assessment_detail", "api.assessment_scorecard",               # published public *
     "assessment.public_index", "assessment.public_detail", "assessment.public_scorecard",  # published public *
     "assessment.public_evidence", "reports.scorecard_pdf",                                # published public *
+    "observability.metrics",                                      # only with METRICS_TOKEN, else 404 *
 }
 
 

@@ -153,7 +153,7 @@ def _replace_participants(assessment: Assessment, organizations: list[str], peop
 
 # --- ratings --------------------------------------------------------------------------------------------
 
-def _rating_snapshot(rating: Rating | GroupRating | None) -> dict[str, Any] | None:
+def rating_snapshot(rating: Rating | GroupRating | None) -> dict[str, Any] | None:
     if rating is None:
         return None
     return {"kind": rating.kind, "level": rating.level, "version": rating.version,
@@ -161,9 +161,10 @@ def _rating_snapshot(rating: Rating | GroupRating | None) -> dict[str, Any] | No
 
 
 def save_rating(actor: Optional[User], assessment: Assessment, criterion: Criterion, data: RatingData, *,
-                group: WorkshopGroup | None = None) -> Rating | GroupRating:
+                group: WorkshopGroup | None = None, audited: bool = True) -> Rating | GroupRating:
     """Saves a criterion's consolidated rating (or a group's rating) from `data`, unless it was loaded from an
-    older version than the stored one: then RatingConflict, and nothing is written."""
+    older version than the stored one: then RatingConflict, and nothing is written. `audited=False` is for a
+    caller that records one audit entry for many saves (a workbook import)."""
     _require_editable(assessment)
     if criterion.version_id != assessment.version_id:
         raise NotFound(_("This criterion is not part of the assessment's catalogue version."))
@@ -176,7 +177,7 @@ def save_rating(actor: Optional[User], assessment: Assessment, criterion: Criter
     criterion_id, group_id = criterion.id, group.id if group is not None else None
     if data.loaded_version != (rating.version if rating is not None else 0):
         raise RatingConflict(criterion_id, group_id)
-    before = _rating_snapshot(rating)
+    before = rating_snapshot(rating)
     actor_id = actor.id if actor else None
     try:
         # In a savepoint: should a writer that skipped the lock race this save anyway, only the savepoint is
@@ -189,8 +190,10 @@ def save_rating(actor: Optional[User], assessment: Assessment, criterion: Criter
         if stored is not None and stored.version != data.loaded_version:
             raise RatingConflict(criterion_id, group_id) from error
         raise
+    if not audited:
+        return rating
     audit.record(actor, "group_rating.save" if group is not None else "rating.save", rating,
-                 before=before, after={**_rating_snapshot(rating), "assessment": assessment.id,
+                 before=before, after={**rating_snapshot(rating), "assessment": assessment.id,
                                        "group": group.id if group else None})
     return rating
 
