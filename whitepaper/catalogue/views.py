@@ -9,6 +9,7 @@ from flask_login import current_user
 from .. import permissions
 from ..extensions import db
 from ..models import CatalogueVersion, PlanningModel
+from ..shared_pages import shared_page
 from ..web import public
 from . import compare, queries, services
 from .forms import CrpDecisionForm
@@ -41,6 +42,7 @@ def _version_or_login(model: PlanningModel, label: str | None) -> CatalogueVersi
 
 @bp.route("/")
 @public
+@shared_page("catalogue")
 def index():
     models = queries.planning_models()
     rows = []
@@ -55,6 +57,7 @@ def index():
 @bp.route("/<key>/")
 @bp.route("/<key>/<label>/")
 @public
+@shared_page("catalogue")
 def browse(key: str, label: str | None = None):
     model = _model_or_404(key)
     version = _version_or_login(model, label)
@@ -79,6 +82,7 @@ def browse(key: str, label: str | None = None):
 
 @bp.route("/<key>/<label>/print")
 @public
+@shared_page("catalogue")
 def printable(key: str, label: str):
     model = _model_or_404(key)
     version = _version_or_login(model, label)
@@ -92,6 +96,7 @@ def printable(key: str, label: str):
 
 @bp.route("/<key>/<label>/criteria/<code>")
 @public
+@shared_page("catalogue")
 def criterion(key: str, label: str, code: str):
     model = _model_or_404(key)
     version = _version_or_login(model, label)
