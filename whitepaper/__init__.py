@@ -7,7 +7,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from . import config as config_module
-from . import links
+from . import links, shared_pages
 from .extensions import Migrations, babel, csrf, db, login_manager
 from .ids import DatabaseId
 
@@ -36,6 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # Flask-Migrate (and Alembic) are wired in at first use, by `flask db …` or flask_migrate.upgrade()
     app.extensions["migrate"] = Migrations(app, directory=os.path.join(ROOT, "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    shared_pages.init_app(app)  # after CSRFProtect: it wraps the templates' csrf_token()
     _init_login(app)
     links.init_app(app)  # a Host outside TRUSTED_HOSTS gets a plain 400
     _init_babel(app)

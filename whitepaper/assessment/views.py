@@ -19,6 +19,7 @@ from ..ids import MAX_PAGE, arg_int, parse_id
 from ..links import external_url
 from ..models import MODEL_KEYS, Assessment, CatalogueVersion, Country, Criterion, Evidence, Rating, WorkshopGroup
 from ..models.assessment import ASSESSMENT_STATUSES, status_label
+from ..shared_pages import shared_page
 from ..web import public
 from . import queries, services, uploads
 from .forms import AssessmentForm, FormValues, PublishForm, ReviewForm, form_labels, lines, parse_rating, people
@@ -99,6 +100,7 @@ def index():
 
 @bp.route("/published")
 @public
+@shared_page("catalogue", "published")
 def public_index():
     page = queries.list_page(None, queries.Filters(status="published"),
                              arg_int(request.args, "page", 1, minimum=1, maximum=MAX_PAGE),
@@ -540,6 +542,7 @@ def revise(assessment_id: int):
 
 @bp.route("/<int:assessment_id>/scorecard")
 @public
+@shared_page("catalogue", "published")
 def public_scorecard(assessment_id: int):
     assessment = _load(assessment_id)
     view = queries.scorecard_for(assessment, current_user if current_user.is_authenticated else None)

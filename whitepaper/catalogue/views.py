@@ -9,6 +9,7 @@ from flask_login import current_user
 from .. import permissions
 from ..extensions import db
 from ..models import CatalogueVersion, PlanningModel
+from ..shared_pages import shared_page
 from ..web import public
 from . import compare, display, queries, services
 from .forms import CrpDecisionForm
@@ -45,6 +46,7 @@ def _version_or_login(model: PlanningModel, label: str | None) -> CatalogueVersi
 
 @bp.route("/")
 @public
+@shared_page("catalogue")
 def index():
     models = queries.planning_models()
     rows = []
@@ -59,6 +61,7 @@ def index():
 @bp.route("/<key>/")
 @bp.route("/<key>/<label>/")
 @public
+@shared_page("catalogue")
 def browse(key: str, label: str | None = None):
     model = _model_or_404(key)
     version = _version_or_login(model, label)
@@ -84,6 +87,7 @@ def browse(key: str, label: str | None = None):
 
 @bp.route("/<key>/<label>/print")
 @public
+@shared_page("catalogue")
 def printable(key: str, label: str):
     model = _model_or_404(key)
     version = _version_or_login(model, label)
@@ -98,6 +102,7 @@ def printable(key: str, label: str):
 
 @bp.route("/<key>/<label>/criteria/<code>")
 @public
+@shared_page("catalogue")
 def criterion(key: str, label: str, code: str):
     model = _model_or_404(key)
     version = _version_or_login(model, label)
@@ -113,12 +118,14 @@ def criterion(key: str, label: str, code: str):
 
 @bp.route("/sdg/")
 @public
+@shared_page("catalogue")
 def sdg_index():
     return render_template("catalogue/sdg_index.html", sdg=sdg_reference())
 
 
 @bp.route("/sdg/<int:number>")
 @public
+@shared_page("catalogue")
 def sdg_goal(number: int):
     """One goal: its targets in the UN's words and the criteria of the current approved versions that link to
     them, across models."""

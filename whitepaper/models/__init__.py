@@ -33,3 +33,7 @@ __all__ += ["Ballot", "BallotEligibility", "BallotItem", "CommentResolution", "V
 from .assignment import CountryAssignment  # noqa: E402
 
 __all__ += ["CountryAssignment"]
+
+from .revision import DataRevision  # noqa: E402
+
+__all__ += ["DataRevision"]

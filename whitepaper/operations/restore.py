@@ -30,9 +30,9 @@ from .archive import BackupError
 from .unpack import Unpacked, unpack
 
 BATCH = 1000
-# Rows the migrations themselves write (migration 0001: the member countries): a database holding only these is
-# as `flask db upgrade` left it, and counts as empty.
-SEEDED_BY_MIGRATIONS = frozenset({"countries"})
+# Rows the migrations themselves write (0001: the member countries; 0013: the data revision counters): a database
+# holding only these is as `flask db upgrade` left it, and counts as empty.
+SEEDED_BY_MIGRATIONS = frozenset({"countries", "data_revisions"})
 
 
 @dataclass

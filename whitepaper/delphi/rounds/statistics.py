@@ -17,8 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, Hashable, Optional
@@ -27,6 +26,7 @@ from sqlalchemy import and_, case, event, func, or_, select
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import Session, selectinload
 
+from ...caching import BoundedCache
 from ...extensions import db
 from ...models import Country
 from ...models.delphi import Answer, Committee, Item, Membership, Pseudonym, Response, Round
@@ -99,36 +99,6 @@ class ItemData:
 class RoundData:
     respondents: int
     items: dict[int, ItemData]
-
-
-class BoundedCache:
-    """A small thread-safe LRU: one entry per round, (version, data), the least recently used dropped first."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._entries: OrderedDict[Hashable, Any] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: Hashable) -> Any:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is not None:
-                self._entries.move_to_end(key)
-            return entry
-
-    def put(self, key: Hashable, value: Any) -> None:
-        with self._lock:
-            self._entries[key] = value
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
-    def __len__(self) -> int:
-        return len(self._entries)
 
 
 CACHE = BoundedCache(32)  # rounds; one is a few hundred kB at 200 items
