@@ -40,7 +40,9 @@ def test_anonymous_visitor_searches_the_national_model_and_opens_a_criterion_per
     expect(page.locator("main p.meta").first).to_contain_text("Diseño")  # the breadcrumb names its dimension
     elements = page.locator("ul.elements li")
     expect(elements).to_have_count(7)
-    expect(elements.first).to_have_text("NAC-2-07.1 Existen y se aplican mecanismos de consulta a la sociedad")
+    # the element's code and text, then the badge saying they are ILPES's words
+    expect(elements.first).to_have_text(re.compile(
+        r"^NAC-2-07\.1 Existen y se aplican mecanismos de consulta a la sociedad\s+ILPES\s*$"))
     expect(elements.last).to_contain_text("Se incorpora más de un solo grupo o tipo de actores")
 
     page.get_by_role("link", name="Modelo nacional de planificación del desarrollo 2017").click()  # back up

@@ -137,3 +137,22 @@ def test_compare_lists_added_removed_and_changed_criteria(db):
     assert diff.removed == ["NAC-1-01"] and diff.added == ["NAC-5-34"]
     assert diff.changed == {"NAC-2-07": ["optimal"]}
     assert len(diff.unchanged) == 31
+
+
+def test_compare_ignores_provenance_and_notes_but_not_the_texts(db):
+    """Provenance and editorial notes are metadata: two versions with the same texts are the same."""
+    import copy
+
+    from whitepaper.catalogue import compare, queries
+    content = queries.version_content(queries.version_tree(queries.current_version(
+        queries.model_by_key("national")).id))
+    relabelled = copy.deepcopy(content)
+    criterion = relabelled["dimensions"][1]["criteria"][0]
+    criterion["provenance"] = {"es": "composed"}
+    criterion["editorial_note"] = {"es": "Otra lectura.", "en": "Another reading."}
+    for item in criterion["levels"] + criterion["elements"]:
+        item["provenance"] = {"es": "composed", "validated_by": "ballot 1 of committee 1"}
+        item["editorial_note"] = {"es": "Nota.", "en": "Note."}
+    assert compare.diff(content, relabelled).is_empty
+    criterion["elements"][0]["text"] = {**criterion["elements"][0]["text"], "es": "Otro texto"}
+    assert compare.diff(content, relabelled).changed == {criterion["code"]: ["elements"]}

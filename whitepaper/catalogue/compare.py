@@ -21,8 +21,21 @@ COMPARED_FIELDS = ("title", "description", "scope", "weight", "scoring", "levels
                    "sdg_targets")
 
 
+# Where a text comes from and the notes on it are metadata, outside a version's content (and its hash): two
+# versions whose texts are equal are equal, whatever their provenance.
+METADATA = ("provenance", "editorial_note")
+
+
+def _without_metadata(value: Any) -> Any:
+    if isinstance(value, list):
+        return [{k: v for k, v in item.items() if k not in METADATA} if isinstance(item, dict) else item
+                for item in value]
+    return value
+
+
 def _criteria(content: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {c["code"]: {**c, "dimension": d["key"]} for d in content["dimensions"] for c in d["criteria"]}
+    return {c["code"]: {**{k: _without_metadata(v) for k, v in c.items()}, "dimension": d["key"]}
+            for d in content["dimensions"] for c in d["criteria"]}
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> VersionDiff:
