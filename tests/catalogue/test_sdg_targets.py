@@ -14,7 +14,9 @@ import yaml
 from tests.assessment.conftest import make_assessment, tree  # noqa: F401  (shared factories)
 from whitepaper.catalogue import loader
 
-REFERENCE = os.path.join(os.path.dirname(loader.DEFAULT_FOLDER), "..", "shared", "reference", "sdg-targets.yaml")
+# an independent copy of the reference, kept with the tests
+REFERENCE = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "reference",
+                         "sdg-targets.yaml")
 MODELS = ("national", "subnational", "sectoral", "vision")
 
 
