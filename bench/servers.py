@@ -104,17 +104,22 @@ def gunicorn(env: dict[str, str], port: int, workers: int = 2) -> Iterator[str]:
         _wait_healthy(url, process)
         yield url
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process)
         errors = worker_errors(log)
         shutil.rmtree(folder, ignore_errors=True)
         if errors:
             print(f"gunicorn logged {len(errors)} traceback(s); the last:\n{errors[-1]}", file=sys.stderr)
+
+
+def stop(process: subprocess.Popen, grace: float = 20) -> None:
+    """Stops a child we started, by its PID: SIGTERM, then SIGKILL if it is still running after `grace` s."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def worker_errors(log: str) -> list[str]:

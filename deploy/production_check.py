@@ -14,7 +14,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -206,13 +205,7 @@ def process(name: str, argv: list[str], env: dict[str, str], log: str) -> Iterat
     try:
         yield child
     finally:
-        if child.poll() is None:
-            child.send_signal(signal.SIGTERM)
-            try:
-                child.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                child.kill()
-                child.wait()
+        servers.stop(child)
         print(f"  stopped {name} (pid {child.pid}, exit status {child.returncode})", flush=True)
 
 
