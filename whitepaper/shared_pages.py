@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import secrets
 from functools import wraps
-from typing import Callable
+from typing import Any, Callable
 
 from flask import Flask, Response, current_app, g, make_response, request, session
 from flask_babel import get_locale
@@ -55,12 +55,30 @@ def _keepable(response: Response) -> bool:
             and set(response.headers.keys()) <= {"Content-Type", "Content-Length"})
 
 
-def shared_page(*depends_on: str) -> Callable:
-    """Marks a public view whose anonymous answer depends only on its address, the language and the data
-    revisions named (`catalogue`, `published`)."""
+def _known(depends_on: tuple[str, ...]) -> None:
     unknown = set(depends_on) - set(revision.NAMES)
     if unknown:
         raise ValueError(f"unknown data revisions: {sorted(unknown)}")
+
+
+def kept_json(parts: tuple, depends_on: tuple[str, ...], build: Callable[[], Any]) -> Response:
+    """A JSON answer that depends only on `parts`, the language and the data revisions named, serialised once
+    per process and kept. The caller decides what may be kept, after its own permission check: data that
+    cannot change without raising those revisions, whoever reads it (parts carry what differs per reader)."""
+    _known(depends_on)
+    pages = current_app.extensions[EXTENSION]["pages"]
+    key = ("json", *parts, str(get_locale()), revision.current(depends_on))
+    body = pages.get(key)
+    if body is None:
+        body = current_app.json.response(build()).get_data()
+        pages.put(key, body)
+    return Response(body, 200, mimetype="application/json")
+
+
+def shared_page(*depends_on: str) -> Callable:
+    """Marks a public view whose anonymous answer depends only on its address, the language and the data
+    revisions named (`catalogue`, `published`)."""
+    _known(depends_on)
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)

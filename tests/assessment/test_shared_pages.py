@@ -165,3 +165,51 @@ def test_an_unknown_revision_name_is_refused_when_the_view_is_declared():
     from whitepaper.shared_pages import shared_page
     with pytest.raises(ValueError, match="unknown data revisions"):
         shared_page("catalogue", "ratings")
+
+
+# --- the published scorecard in the API (shared_pages.kept_json) -------------------------------------------
+
+def test_a_published_scorecard_is_computed_once_and_read_again_with_three_queries(app, make_assessment,
+                                                                                   count_queries):
+    assessment = make_assessment("CHL", status="published", is_public=True)
+    path = f"/api/v1/assessments/{assessment.id}/scorecard"
+    first = _anonymous(app).get(path)
+    with count_queries() as counter:
+        second = _anonymous(app).get(path)
+    assert first.status_code == second.status_code == 200 and first.get_json() == second.get_json()
+    # the assessment (the permission check), its previous one (who may see the change), the revisions
+    assert counter.n == 3 and "data_revisions" in counter.statements[-1]
+
+
+def test_a_new_publication_changes_the_kept_scorecard_at_once(app, make_assessment, tree):
+    first = [make_assessment(iso3, status="published", is_public=True) for iso3 in ("CHL", "ARG", "MEX")]
+    path = f"/api/v1/assessments/{first[0].id}/scorecard"
+    before = _anonymous(app).get(path).get_json()
+    make_assessment("COL", status="published", is_public=True)    # a fourth country in the region
+    after = _anonymous(app).get(path).get_json()
+    assert before["regional"]["countries"] + 1 == after["regional"]["countries"]
+
+
+def test_the_change_since_the_previous_assessment_is_kept_apart_for_readers_who_may_not_see_it(
+        app, client, make_assessment, make_user, login_as):
+    previous = make_assessment("CHL", status="published", is_public=False, period=(2015, 2018))
+    current = make_assessment("CHL", status="published", is_public=True)
+    path = f"/api/v1/assessments/{current.id}/scorecard"
+    login_as(make_user("admin"))
+    seen = client.get(path).get_json()                          # kept first, for a reader who sees the previous one
+    assert seen["previous"]["id"] == previous.id and seen["change"] is not None
+    anonymous = _anonymous(app).get(path).get_json()
+    assert anonymous["previous"] is None and anonymous["change"] is None   # the private one stays hidden
+
+
+def test_a_draft_scorecard_is_never_kept(app, db, client, make_assessment, make_user, login_as, criterion_of):
+    from whitepaper.assessment import services
+    admin = make_user("admin")
+    login_as(admin)
+    draft = make_assessment("CRI")
+    path = f"/api/v1/assessments/{draft.id}/scorecard"
+    assert client.get(path).get_json()["completeness"] == 0
+    criterion = criterion_of(draft, "NAC-1-01")
+    services.save_rating(admin, draft, criterion, level_rating(criterion))
+    db.session.commit()
+    assert client.get(path).get_json()["completeness"] > 0

@@ -14,6 +14,7 @@ from ..extensions import db
 from ..ids import parse_int
 from ..models import MODEL_KEYS, Assessment
 from ..models.assessment import ASSESSMENT_STATUSES
+from ..shared_pages import kept_json
 from ..web import public
 from . import queries
 from .scorecard import assessment_summary
@@ -64,4 +65,11 @@ def assessment_detail(assessment_id: int):
 @public
 def assessment_scorecard(assessment_id: int):
     assessment = _visible(assessment_id)
-    return jsonify(queries.scorecard_for(assessment, _reader()).as_api())
+    build = lambda: queries.scorecard_for(assessment, _reader()).as_api()   # noqa: E731
+    if not assessment.is_published:   # a draft changes with every save: computed for each request
+        return jsonify(build())
+    # A published scorecard changes only with the catalogue or the published set; what differs per reader is
+    # whether the change since the previous assessment may be shown.
+    previous = queries.previous_assessment(assessment)
+    shows_previous = previous is not None and permissions.can_view_assessment(_reader(), previous)
+    return kept_json(("api.assessment_scorecard", assessment.id, shows_previous), ("catalogue", "published"), build)
