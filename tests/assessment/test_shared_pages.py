@@ -213,3 +213,17 @@ def test_a_draft_scorecard_is_never_kept(app, db, client, make_assessment, make_
     services.save_rating(admin, draft, criterion, level_rating(criterion))
     db.session.commit()
     assert client.get(path).get_json()["completeness"] > 0
+
+
+def test_the_api_model_document_is_kept_until_the_catalogue_changes(app, db, tree, client, count_queries):
+    path = "/api/v1/models/national"
+    first = client.get(path).get_json()
+    with count_queries() as counter:
+        assert client.get(path).get_json() == first
+    assert counter.n <= 4    # the model, its version (the permission check) and the revisions: no document
+    _, criterion = _criterion_page(tree)
+    row = db.session.get(Criterion, criterion.id)
+    row.title = {**row.title, "es": "Título corregido para la API"}
+    db.session.commit()
+    titles = [c["title"]["es"] for d in client.get(path).get_json()["dimensions"] for c in d["criteria"]]
+    assert "Título corregido para la API" in titles

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..api.views import bp
 from ..errors import NotFound, error_response
+from ..shared_pages import kept_json
 from ..web import public
 from . import queries
 from .loader import sdg_reference
@@ -56,6 +57,11 @@ def model_detail(key: str):
                        else _("The %(key)s model has no version yet.", key=key))
     if not _visible(version):
         return error_response(401)
+    # the same for every reader allowed to see the version, until the catalogue changes
+    return kept_json(("api.model_detail", version.id), ("catalogue",), lambda: _model_document(model, version))
+
+
+def _model_document(model, version) -> dict:
     content = queries.version_content(queries.version_tree(version.id))
     sdg = sdg_reference()
     for dimension in content["dimensions"]:
@@ -70,7 +76,6 @@ def model_detail(key: str):
             criterion["sdg_target_details"] = [{"code": code, "goal": sdg.goal_of(code), "text": sdg.target(code)}
                                                for code in criterion["sdg_targets"]]
     content.pop("version")
-    return jsonify({"key": model.key, "title": version.title, "version": version.label, "status": version.status,
-                    "description": version.description, "provenance": content["provenance"],
-                    "dimensions": content["dimensions"],
-                    "alerts": content["alerts"]})
+    return {"key": model.key, "title": version.title, "version": version.label, "status": version.status,
+            "description": version.description, "provenance": content["provenance"],
+            "dimensions": content["dimensions"], "alerts": content["alerts"]}
