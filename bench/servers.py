@@ -76,7 +76,8 @@ def flask(env: dict[str, str], *command: str) -> str:
     return done.stdout
 
 
-def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> None:
+    """Waits until gunicorn at `url` answers /healthz; RuntimeError if it exits or does not answer in time."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -87,7 +88,7 @@ def _wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> N
                     return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError("gunicorn did not become healthy")
+    raise RuntimeError(f"gunicorn did not answer /healthz within {timeout:.0f} s")
 
 
 @contextlib.contextmanager
@@ -101,7 +102,7 @@ def gunicorn(env: dict[str, str], port: int, workers: int = 2) -> Iterator[str]:
                                 "wsgi:app"], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, process)
+        wait_healthy(url, process)
         yield url
     finally:
         stop(process)

@@ -18,7 +18,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import ExitStack, contextmanager
 from typing import Iterator
 
@@ -209,17 +208,11 @@ def process(name: str, argv: list[str], env: dict[str, str], log: str) -> Iterat
         print(f"  stopped {name} (pid {child.pid}, exit status {child.returncode})", flush=True)
 
 
-def wait_healthy(url: str, child: subprocess.Popen, log: str, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        expect(child.poll() is None, f"gunicorn exited with {child.returncode}:\n{tail(log)}")
-        try:
-            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise CheckFailed(f"gunicorn did not answer /healthz within {timeout:.0f} s:\n{tail(log)}")
+def wait_healthy(url: str, child: subprocess.Popen, log: str) -> None:
+    try:
+        servers.wait_healthy(url, child)
+    except RuntimeError as error:
+        raise CheckFailed(f"{error}:\n{tail(log)}") from None
 
 
 def tail(path: str, lines: int = 25) -> str:

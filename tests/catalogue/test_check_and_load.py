@@ -177,17 +177,3 @@ def test_a_broken_catalogue_is_refused_without_touching_the_database(runner, db,
     assert result.exit_code == 1 and "Nothing was loaded." in result.output
     db.session.expire_all()
     assert _versions(db) == 4
-
-
-def test_sdg_titles_are_read_once_and_again_when_the_file_changes(tmp_path, monkeypatch):
-    shutil.copy(os.path.join(loader.DEFAULT_FOLDER, "sdg.yaml"), tmp_path / "sdg.yaml")
-    reads = []
-    real = loader._read_yaml
-    monkeypatch.setattr(loader, "_read_yaml", lambda *args: reads.append(args[0]) or real(*args))
-    first = loader.sdg_titles(str(tmp_path))
-    assert loader.sdg_titles(str(tmp_path)) == first and len(reads) == 1      # the second page read nothing
-    assert first["17"]["en"]
-    text = (tmp_path / "sdg.yaml").read_text(encoding="utf-8")
-    (tmp_path / "sdg.yaml").write_text(text.replace(first["17"]["en"], "Partnerships, renamed"), encoding="utf-8")
-    os.utime(tmp_path / "sdg.yaml", ns=(1, 1))                               # a different stamp, whatever the clock
-    assert loader.sdg_titles(str(tmp_path))["17"]["en"] == "Partnerships, renamed" and len(reads) == 2

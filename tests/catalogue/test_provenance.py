@@ -4,16 +4,14 @@ brought to installs loaded before it existed; set validated when a committee bal
 from __future__ import annotations
 
 import copy
-import os
 import re
-import shutil
 
-import yaml
 from sqlalchemy import select, update
 
 from tests.assessment.conftest import make_assessment, tree  # noqa: F401  (shared factories)
 from tests.ballots.conftest import committee_setup  # noqa: F401  (a fixture used below)
 from tests.ballots.test_adoption import run_consultation
+from tests.catalogue.test_check_and_load import _copy, _edit
 from whitepaper.catalogue import loader, services
 from whitepaper.catalogue import queries as catalogue_queries
 from whitepaper.delphi.ballots import adoption as ballot_adoption
@@ -96,21 +94,6 @@ def test_pages_in_spanish_translate_the_badges(client):
     html = client.get("/catalogue/subnational/2020/").get_data(as_text=True)      # Spanish, the default
     assert "pendiente de validación" in html and "Origen de estos textos" in html
     assert "120 de sus 168 textos fueron redactados para la plataforma" in html
-
-
-def _copy(tmp_path) -> str:
-    folder = tmp_path / "criteria"
-    shutil.copytree(loader.DEFAULT_FOLDER, folder)
-    return str(folder)
-
-
-def _edit(folder: str, name: str, change) -> None:
-    path = os.path.join(folder, name)
-    with open(path, encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    change(data)
-    with open(path, "w", encoding="utf-8") as handle:
-        yaml.safe_dump(data, handle, allow_unicode=True, sort_keys=False)
 
 
 def test_check_fails_on_a_file_whose_items_lack_provenance(runner, tmp_path):

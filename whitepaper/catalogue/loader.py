@@ -160,11 +160,6 @@ def sdg_reference(folder: str = DEFAULT_FOLDER) -> SdgReference:
     return reference
 
 
-def sdg_titles(folder: str = DEFAULT_FOLDER) -> dict[str, dict[str, str]]:
-    """Goal titles by goal number (as a string), for showing a target's goal."""
-    return sdg_reference(folder).titles
-
-
 def _sdg_complete(sdg: Any, errors: list[str]) -> None:
     """The shipped file must hold the whole 2030 Agenda: 169 targets, each with its text."""
     goals = sdg.get("goals") if isinstance(sdg, dict) else None
@@ -181,4 +176,4 @@ def _sdg_complete(sdg: Any, errors: list[str]) -> None:
                 errors.append(f"sdg.yaml: goals[{g}].targets[{t}].text: missing")
 
 
-__all__ = ["CatalogueInvalid", "DIMENSION_KEYS", "SdgReference", "load", "read", "sdg_reference", "sdg_titles"]
+__all__ = ["CatalogueInvalid", "DIMENSION_KEYS", "SdgReference", "load", "read", "sdg_reference"]
