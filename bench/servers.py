@@ -1,6 +1,6 @@
 """Servers for the benchmarks that go through HTTP: a PostgreSQL database (a throwaway server on 127.0.0.1 started
-as the tests start it, or a new database on TEST_DATABASE_URL), the flask CLI against it, and gunicorn (2 sync
-workers, 127.0.0.1 only) stopped by its PID. Every server started here is stopped when its context ends."""
+as the tests start it, or a new database on TEST_DATABASE_URL), the flask CLI against it, and gunicorn (2 workers of
+4 threads, as deploy/gunicorn.conf.py sets, 127.0.0.1 only) stopped by its PID. Every server started here is stopped when its context ends."""
 from __future__ import annotations
 
 import contextlib
@@ -93,12 +93,16 @@ def wait_healthy(url: str, process: subprocess.Popen, timeout: float = 60) -> No
 
 @contextlib.contextmanager
 def gunicorn(env: dict[str, str], port: int, workers: int = 2) -> Iterator[str]:
-    """gunicorn serving wsgi:app on 127.0.0.1:port with `workers` sync workers; yields its base URL and stops
-    it by its PID (SIGTERM, then SIGKILL after 20 s)."""
+    """gunicorn serving wsgi:app on 127.0.0.1:port as production runs it (deploy/gunicorn.conf.py: threaded
+    workers), with `workers` workers; yields its base URL and stops it by its PID (SIGTERM, then SIGKILL after
+    20 s)."""
     folder = tempfile.mkdtemp(prefix="wp-bench-gunicorn-")
     log = os.path.join(folder, "error.log")
-    process = subprocess.Popen([os.path.join(BIN, "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                                "--timeout", "120", "--access-logfile", "/dev/null", "--error-logfile", log,
+    process = subprocess.Popen([os.path.join(BIN, "gunicorn"), "-c", os.path.join(ROOT, "deploy", "gunicorn.conf.py"),
+                                "-w", str(workers), "-b", f"127.0.0.1:{port}",
+                                # no worker replaced during a run (max_requests): neither figure pays a restart
+                                "--timeout", "120", "--max-requests", "0", "--access-logfile", "/dev/null",
+                                "--error-logfile", log,
                                 "wsgi:app"], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     try:

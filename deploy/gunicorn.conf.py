@@ -5,10 +5,13 @@ import os
 
 # Only the reverse proxy on the same machine reaches gunicorn; nginx terminates TLS in front of it.
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-# Sync workers: the pages are short database-bound requests; the long work (PDF reports, mail) runs in the
+# Workers: the pages are short database-bound requests; the long work (PDF reports, mail) runs in the
 # `flask worker` service. Two per core is a fair start on a small server (at least 2).
 workers = max(2, int(os.environ.get("GUNICORN_WORKERS", "2")))
-worker_class = "sync"
+# Threads in each worker: while one request waits on PostgreSQL, another's Python runs (the GIL is released
+# during the wait). The app keeps no per-request state outside Flask's contexts, and its in-process caches lock.
+worker_class = "gthread"
+threads = max(1, int(os.environ.get("GUNICORN_THREADS", "4")))
 timeout = 120           # a scorecard PDF rendered in the request may take several seconds
 graceful_timeout = 20   # SIGTERM lets a request in progress finish, then the worker is killed
 max_requests = 2000     # workers are replaced now and then, so slow growth of memory cannot pile up

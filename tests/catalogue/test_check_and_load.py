@@ -121,6 +121,18 @@ def test_invalid_yaml_is_reported_with_its_file(runner, tmp_path):
     assert result.exit_code == 1 and "vision.yaml: (file): not valid YAML" in result.output
 
 
+def test_a_yaml_tag_that_would_build_a_python_object_is_refused(runner, tmp_path):
+    """The catalogue reader (libyaml's parser when present) is a safe loader: a tag naming Python code is an
+    error of its file, and nothing runs."""
+    folder = _copy(tmp_path)
+    marker = tmp_path / "ran"
+    with open(os.path.join(folder, "vision.yaml"), "a", encoding="utf-8") as handle:
+        handle.write(f"\nextra: !!python/object/apply:os.system ['touch {marker}']\n")
+    result = runner.invoke(args=["catalog", "check", "--folder", folder])
+    assert result.exit_code == 1 and "vision.yaml: (file): not valid YAML" in result.output
+    assert not marker.exists()
+
+
 def _versions(db):
     return db.session.scalar(select(func.count()).select_from(CatalogueVersion))
 

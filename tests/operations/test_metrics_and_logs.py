@@ -61,7 +61,10 @@ def requests_of(values, endpoint: str, status: str = "200") -> float:
 
 
 def without_reference(html: str) -> str:
-    return re.sub(r"<p class=\"hint\">[^<]*</p>", "", html)
+    """The page without what differs between any two requests: its reference and its CSRF token (signed with
+    the second it was made)."""
+    html = re.sub(r"<p class=\"hint\">[^<]*</p>", "", html)
+    return re.sub(r'(name="csrf[-_]token"[^>]*content="|name="csrf_token"[^>]*value=")[^"]*"', r'\1"', html)
 
 
 # --- /metrics: the token ---------------------------------------------------------------------------------------

@@ -96,6 +96,8 @@ def test_units_gunicorn_and_nginx_agree():
     assert "flask --app wsgi worker" in worker and "PartOf=whitepaper-web.service" in worker
     settings = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
     assert settings["bind"].startswith("127.0.0.1:") and settings["workers"] >= 2
+    # threaded workers (the load bench measures this configuration; a wait on PostgreSQL frees the worker)
+    assert settings["worker_class"] == "gthread" and settings["threads"] >= 2
     assert callable(settings["child_exit"])
     nginx = (DEPLOY / "nginx.conf.example").read_text(encoding="utf-8")
     limit = int(re.search(r"client_max_body_size (\d+)m;", nginx).group(1))

@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, make_response, redirect, render_templ
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
 from .. import formatting, permissions
 from ..auth import privacy, throttle
@@ -36,7 +36,7 @@ def _country_choices() -> list[tuple[str, str]]:
 
 @bp.route("/users")
 def users():
-    query = select(User).order_by(User.email)
+    query = select(User).options(selectinload(User.role_rows)).order_by(User.email)
     search = request.args.get("q", "").strip()
     if search:
         like = f"%{search.lower()}%"

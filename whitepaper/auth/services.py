@@ -9,6 +9,7 @@ from typing import Optional
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import audit, mail
@@ -236,8 +237,8 @@ def revoke_api_token(actor: User, token: ApiToken) -> None:
 
 
 def user_for_api_token(raw: str) -> Optional[User]:
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _sha256(raw),
-                                                     ApiToken.revoked_at.is_(None)))
-    if token is None or not token.user.is_active_account:
-        return None
-    return token.user
+    """The token's user with their roles (one query), if the token is valid and the account active."""
+    return db.session.execute(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _sha256(raw), ApiToken.revoked_at.is_(None), User.is_active_account.is_(True))
+        .options(joinedload(User.role_rows))).unique().scalar_one_or_none()

@@ -16,6 +16,8 @@ from typing import Optional
 from flask import Flask, current_app, flash, request, session
 from flask_babel import gettext as _
 
+from sqlalchemy.orm import joinedload
+
 from ..extensions import db
 from ..models import User
 
@@ -35,7 +37,7 @@ def load_user(user_id: str) -> Optional[User]:
         return None
     if now() - int(signed_in_at) > current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds():
         return None
-    user = db.session.get(User, int(uid))
+    user = db.session.get(User, int(uid), options=[joinedload(User.role_rows)])  # one query, roles included
     if user is None or not secrets.compare_digest(user.session_nonce, nonce):
         return None
     return user

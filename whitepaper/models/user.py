@@ -72,7 +72,10 @@ class User(UserMixin, db.Model):
 
     country: Mapped[Optional[Country]] = relationship(lazy="joined")
     organization: Mapped[Optional[Organization]] = relationship()
-    role_rows: Mapped[list[UserRole]] = relationship(lazy="selectin", cascade="all, delete-orphan")
+    # Loaded on first use: the signed-in user's roles come with the user in one query (auth/sessions.load_user,
+    # auth/services.user_for_api_token); other users' roles only where a page shows them (admin lists), so that
+    # loading a committee's members does not also load every member's roles.
+    role_rows: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")
     # A facilitator's countries (models/assignment.py): loaded on first use, which only facilitators need.
     country_assignments: Mapped[list["CountryAssignment"]] = relationship(
         foreign_keys="CountryAssignment.user_id", back_populates="user", cascade="all, delete-orphan",
