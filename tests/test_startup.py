@@ -1,6 +1,6 @@
 """Start-up stays light. Creating the app (what `import wsgi` does for gunicorn and every `flask` command)
-imports neither WeasyPrint (only a PDF render does) nor Flask-Migrate and Alembic (only `flask db …` does), and a
-new process reuses the templates an earlier one compiled.
+imports neither WeasyPrint (only a PDF render does) nor Flask-Migrate and Alembic (only `flask db …` does) nor
+scikit-learn and SciPy (only suggested codes do), and a new process reuses the templates an earlier one compiled.
 
 How long the imports take is measured by the start-up bench (bench/bench_startup.py: the whole command against
 the frameworks' own import, and the imports over 50 ms beyond them), not here: a timed test fails on a busy
@@ -13,7 +13,7 @@ import sys
 
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-NEVER_AT_START = ("weasyprint", "alembic", "flask_migrate")
+NEVER_AT_START = ("weasyprint", "alembic", "flask_migrate", "sklearn", "scipy")
 
 
 def _environment(scratch) -> dict[str, str]:

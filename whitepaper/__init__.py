@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from .delphi import api as _committees_api  # noqa: F401  (registers its routes on the API blueprint)
     from .delphi.rounds import api as _rounds_api  # noqa: F401  (registers its routes on the API blueprint)
     from .delphi.ballots import api as _ballots_api  # noqa: F401  (registers its routes on the API blueprint)
+    from .delphi.methods import views as _methods_views  # noqa: F401  (its page on delphi's, its JSON on the API's)
     from .main.views import bp as main_bp
     from .assessment import api as _assessment_api  # noqa: F401  (registers its routes on the API blueprint)
     for blueprint in (main_bp, auth_bp, admin_bp, catalogue_bp, api_bp):
@@ -100,11 +101,17 @@ def _register_blueprints(app: Flask) -> None:
     from .delphi.ballots.views import bp as ballots_bp
     from .delphi.blueprint import bp as delphi_bp
     from .delphi.rounds import codebook_views as _codebook_views  # noqa: F401
+    from .delphi.rounds import double_coding_views as _double_coding_views  # noqa: F401
+    from .delphi.rounds import qda_views as _qda_views  # noqa: F401
+    from .delphi.rounds import moderation_views as _moderation_views  # noqa: F401
+    from .delphi.rounds import suggestion_views as _suggestion_views  # noqa: F401
     from .delphi.rounds import views as _round_views  # noqa: F401
     app.register_blueprint(delphi_bp)
     app.register_blueprint(ballots_bp)
     from .assessment.views import bp as assessment_bp
     from .assessment.workbook import views as _workbook_views  # noqa: F401  (its routes on the assessment blueprint)
+    from .assessment import coherence_views as _coherence_views  # noqa: F401  (the coherence page, same blueprint)
     app.register_blueprint(assessment_bp)
     from .reports.views import bp as reports_bp
+    from .reports import methods as _methods_pdf  # noqa: F401  (the methods report's PDF, on the reports blueprint)
     app.register_blueprint(reports_bp)

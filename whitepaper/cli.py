@@ -67,6 +67,10 @@ def catalog_check(folder: str | None) -> None:
         total += n
         detail = ", ".join(f"{dim} {count}" for dim, count in per_dimension.items())
         click.echo(f"{key}: {n} criteria ({detail})")
+    for key, mapping in catalogue.mappings.items():
+        links = sum(len(pair["to"]) for pair in mapping["pairs"])
+        click.echo(f"mapping {key}: {len(mapping['pairs'])} {mapping['from']} criteria paired with {links} "
+                   f"{mapping['to']} criteria")
     click.echo(f"OK: {len(catalogue.models)} models, {total} criteria.")
 
 

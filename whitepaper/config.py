@@ -9,7 +9,8 @@ from urllib.parse import urlsplit
 from typing import Any, Mapping
 
 ENV_KEYS = ("SECRET_KEY", "DATABASE_URL", "UPLOAD_FOLDER", "WHITEPAPER_ENV", "MAIL_SERVER", "MAIL_PORT",
-            "MAIL_SENDER", "MAIL_MAX_ATTEMPTS", "PDF_CACHE_FOLDER", "MAX_UPLOAD_MB", "METRICS_TOKEN")
+            "MAIL_SENDER", "MAIL_MAX_ATTEMPTS", "PDF_CACHE_FOLDER", "MAX_UPLOAD_MB", "METRICS_TOKEN",
+            "CODE_SUGGESTER")
 # Sessions, sign-in throttling and the links in e-mails (read by _sessions_and_links).
 SESSION_ENV_KEYS = ("PUBLIC_URL", "TRUSTED_HOSTS", "IDLE_TIMEOUT_MINUTES", "REMEMBER_COOKIE_DAYS",
                     "ADDRESS_RETENTION_DAYS", "PROXY_COUNT")
@@ -56,6 +57,7 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "PER_PAGE": 25,
+        "CODE_SUGGESTER": None,  # "package.module:Class" of a Suggester (delphi/rounds/suggestions.py); None: TF-IDF
     }
 
 

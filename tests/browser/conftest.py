@@ -1,6 +1,7 @@
 """A live server on 127.0.0.1 (SQLite, demo data) and Debian's Chromium driven by Playwright."""
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
@@ -13,24 +14,35 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+@contextlib.contextmanager
+def demo_server(folder, prepare=None):
+    """A threaded server on 127.0.0.1 (CSRF on) over a new SQLite database in `folder` holding the demo data,
+    after `prepare()` (run in the app context) adds what a journey needs; yields (base URL, app, what prepare
+    returned)."""
     from whitepaper import create_app, demo
     from whitepaper.extensions import db
-    url = "sqlite:///" + str(tmp_path_factory.mktemp("live") / "live.sqlite")
+    url = "sqlite:///" + str(folder / "live.sqlite")
     prepare_database(url)
     app = create_app({**base_config(url), "WTF_CSRF_ENABLED": True, "TESTING": False, "SERVER_NAME": None})
     with app.app_context():
         demo.load()
+        prepared = prepare() if prepare else None
+        db.session.commit()
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield f"http://127.0.0.1:{server.server_port}", app, prepared
     finally:
         server.shutdown()
         thread.join(5)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    with demo_server(tmp_path_factory.mktemp("live")) as (url, _app, _prepared):
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -215,7 +215,7 @@ def test_a_band_may_span_the_whole_scale_or_stop_below_its_top():
     "scale, rule, message",
     [
         (7, "default", r"^the agreement scale is 1\.\.5 or 1\.\.9, not 1\.\.7$"),
-        (5, "majority", r"^unknown consensus rule 'majority'; use one of default, 70_15, rand_ucla$"),
+        (5, "majority", r"^unknown consensus rule 'majority'; use one of default, 70_15, rand_ucla, iqr1_sd15$"),
         (9, "default", r"^the 'default' rule needs a 5-point scale, not 9$"),
         (5, "rand_ucla", r"^the 'rand_ucla' rule needs a 9-point scale, not 5$"),
     ],

@@ -17,6 +17,7 @@ PUBLIC_ENDPOINTS = {
     "api.assessments", "api.assessment_detail", "api.assessment_scorecard",               # published public *
     "assessment.public_index", "assessment.public_detail", "assessment.public_scorecard",  # published public *
     "assessment.public_evidence", "reports.scorecard_pdf",                                # published public *
+    "assessment.coherence_page",                          # two published public (national, subnational) *
     "observability.metrics",                                      # only with METRICS_TOKEN, else 404 *
 }
 

@@ -16,7 +16,7 @@ from ..models import MODEL_KEYS, Assessment
 from ..models.assessment import ASSESSMENT_STATUSES
 from ..shared_pages import kept_json
 from ..web import public
-from . import queries
+from . import comparability, queries
 from .scorecard import assessment_summary
 
 
@@ -58,7 +58,9 @@ def assessments():
 @public
 def assessment_detail(assessment_id: int):
     assessment = _visible(assessment_id)
-    return jsonify({**assessment_summary(assessment), "ratings": queries.api_ratings(assessment)})
+    found = comparability.fingerprint_of(assessment)   # null for a draft or a returned assessment
+    return jsonify({**assessment_summary(assessment), "ratings": queries.api_ratings(assessment),
+                    "fingerprint": None if found is None else found.as_api()})
 
 
 @bp.get("/assessments/<int:assessment_id>/scorecard")

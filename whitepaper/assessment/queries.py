@@ -17,7 +17,8 @@ from ..extensions import db
 from ..models import (Alert, Assessment, AssessmentParticipant, AssessmentReview, CatalogueVersion, Country,
                       Criterion, Dimension, Element, ElementMark, GroupRating, ImprovementAction,
                       Level, PlanningModel, Rating, User, WorkshopGroup)
-from . import scoring
+from . import comparability, scoring
+from .fingerprint import LeftOut, Reference
 from .scoring import AlertSpec, CriterionSpec, RatingInput
 from .specs import ElementInfo, VersionSpec
 
@@ -461,32 +462,41 @@ class RegionalFigures:
     members: tuple[int, ...]               # assessment ids, in regional_members order
     cards: dict[int, scoring.Scorecard]    # assessment id -> its scorecard
     regional: Optional[scoring.Regional]   # None under three countries
+    reference: Reference                   # what members' comparability fingerprints share
+    left_out: tuple[LeftOut[int], ...] = ()  # published assessments (ids) left out for their fingerprints
 
 
 def published_set(version_id: int) -> tuple:
-    """One query whose answer changes whenever the published assessments of a version change: one published
-    (count, sum and greatest id), or one of them changed (latest update; published ones cannot be edited)."""
+    """One query whose answer changes whenever the published assessments of a version's planning model change
+    (those on other versions are what a comparison leaves out): one published (count, sum and greatest id), or
+    one of them changed (latest update; published ones cannot be edited)."""
+    model = select(CatalogueVersion.planning_model_id).where(CatalogueVersion.id == version_id).scalar_subquery()
     return tuple(db.session.execute(
         select(func.count(), func.sum(Assessment.id), func.max(Assessment.id), func.max(Assessment.updated_at),
                func.max(Assessment.published_at))
-        .where(Assessment.version_id == version_id, Assessment.status == "published")).one())
+        .where(Assessment.planning_model_id == model, Assessment.status == "published")).one())
 
 
 def regional_figures(spec: VersionSpec) -> RegionalFigures:
     """The regional figures of `spec`'s version, computed once per published set and kept by the application
-    (one query when they are kept; four more and the scoring when the set changed). The set is read first:
+    (one query when they are kept; a few more and the scoring when the set changed). The set is read first:
     figures computed from newer rows than their key are recomputed at the next reading, never kept stale."""
     key = published_set(spec.version_id)
     kept = current_app.extensions.setdefault("whitepaper.regional_figures", {})
     figures = kept.get(spec.version_id)
     if figures is not None and figures.key == key:
         return figures
-    members = regional_members(spec.version_id)
+    version = db.session.get(CatalogueVersion, spec.version_id)
+    reference = comparability.reference(version)
+    selection = comparability.regional_selection(version, regional_members(spec.version_id), reference)
+    members = list(selection.kept)   # compatible fingerprints only (docs/design.md, "Comparability fingerprint")
     inputs = stored_inputs(spec, [m.id for m in members])
     cards = {m.id: scoring.score_assessment(spec.specs, inputs[m.id], spec.alerts, spec.dimension_keys,
                                             validated=True) for m in members}
     regional = scoring.regional_comparison([(m.country.iso3, cards[m.id]) for m in members], spec.dimension_keys)
-    figures = kept[spec.version_id] = RegionalFigures(key, tuple(m.id for m in members), cards, regional)
+    left_out = tuple(LeftOut(item.key.id, item.reasons, item.fingerprint) for item in selection.left_out)
+    figures = kept[spec.version_id] = RegionalFigures(key, tuple(m.id for m in members), cards, regional,
+                                                      reference, left_out)
     return figures
 
 
@@ -520,11 +530,12 @@ def scorecard_for(assessment: Assessment, viewer: Any = TRUSTED, *, with_regiona
         previous_inputs = stored_inputs(previous_spec, [previous.id])[previous.id]
         previous_card = scoring.score_assessment(previous_spec.specs, previous_inputs, previous_spec.alerts,
                                                  previous_spec.dimension_keys, validated=previous.is_validated)
-    regional = regional_figures(spec).regional if with_regional else None
+    figures = regional_figures(spec) if with_regional else None
     return ScorecardView(
         assessment=assessment, version=tree, spec=spec, card=card, previous=previous, previous_card=previous_card,
         change=scoring.compare(previous_card, card) if previous_card is not None else None,
-        regional=regional, actions=improvement_actions(assessment),
+        regional=figures.regional if figures else None, actions=improvement_actions(assessment),
+        regional_left_out=figures.left_out if figures else (),
         previous_visible=previous is not None and (viewer is TRUSTED
                                                    or permissions.can_view_assessment(viewer, previous)))
 

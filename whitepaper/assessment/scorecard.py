@@ -14,6 +14,8 @@ from .. import charts, formatting
 from ..models import Alert, Assessment, CatalogueVersion, Criterion, Dimension, ImprovementAction
 from ..numbers import to_float
 from . import scoring
+from .comparability import left_out_summary
+from .fingerprint import LeftOut, Partition
 from .specs import VersionSpec
 
 
@@ -59,6 +61,8 @@ class ScorecardView:
     actions: dict[int, ImprovementAction]  # criterion id -> action
     # False when the reader may not see the previous assessment: its numbers are then not shown.
     previous_visible: bool = True
+    # published assessments (ids) the regional comparison left out for their comparability fingerprints
+    regional_left_out: tuple[LeftOut[int], ...] = ()
     criteria: dict[str, Criterion] = field(init=False)
     dimensions: dict[str, Dimension] = field(init=False)
     alerts: dict[str, Alert] = field(init=False)
@@ -168,6 +172,15 @@ class ScorecardView:
                  "catalogue version %(version)s: %(n)d assessments from %(countries)d countries.",
                  version=self.version.label, n=self.regional.assessments, countries=self.regional.countries)
 
+    def left_out_reasons(self) -> dict[str, int]:
+        return Partition((), self.regional_left_out).reason_counts()
+
+    def explain_left_out(self) -> str:
+        """How many published assessments the regional comparison left out, and why (counts only: no names)."""
+        if not self.regional_left_out:
+            return ""
+        return left_out_summary(len(self.regional_left_out), self.left_out_reasons())
+
     # --- charts (server-side SVG, the same for the page and the PDF) -----------------------------------
     def radar(self) -> Markup:
         lang = formatting.current_lang()
@@ -236,6 +249,7 @@ class ScorecardView:
             "previous": None,
             "change": None,
             "regional": None,
+            "regional_left_out": {"count": len(self.regional_left_out), "reasons": self.left_out_reasons()},
         }
         if self.shows_change:
             change = self.change

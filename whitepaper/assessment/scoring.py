@@ -20,6 +20,10 @@ TWO_THIRDS = Fraction(200, 3)
 HUNDRED = Fraction(100)
 MIN_REGIONAL_COUNTRIES = 3
 DIVERGENCE = 2
+# The version of the scoring rules above (docs/methods.md §2), recorded in every submitted assessment's
+# comparability fingerprint (docs/design.md, "Comparability fingerprint"). Change it whenever a change here
+# could change a score, band or alert.
+RULES_VERSION = "2026.1"
 
 
 # --- inputs -------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from ..models import (Assessment, AssessmentParticipant, AssessmentReview, Catal
                       ImprovementAction, Rating, User, UserRole, WorkshopGroup)
 from ..models.assessment import status_label
 from ..models.base import utcnow
-from . import queries, uploads
+from . import comparability, queries, uploads
 from .forms import RatingData
 
 
@@ -412,6 +412,7 @@ def submit(actor: Optional[User], assessment: Assessment, link: str = "") -> Non
     """Draft or returned -> submitted, only when every criterion's rating is complete."""
     progress = queries.progress_for(assessment)
     _transition(actor, assessment, "submitted", lambda: assessment.submit(progress.complete, progress.total))
+    comparability.record(assessment)   # fixed now: what regional comparisons check
     for reviewer in _reviewers(assessment):
         mail.queue(reviewer.email, _("Self-evaluation to review: %(title)s", title=_title(assessment)),
                    _("The self-evaluation %(title)s (%(country)s) was submitted and waits for your review.",

@@ -21,7 +21,7 @@ from ..models import MODEL_KEYS, Assessment, CatalogueVersion, Country, Criterio
 from ..models.assessment import ASSESSMENT_STATUSES, status_label
 from ..shared_pages import shared_page
 from ..web import public
-from . import queries, services, uploads
+from . import comparability, queries, services, uploads
 from .forms import AssessmentForm, FormValues, PublishForm, ReviewForm, form_labels, lines, parse_rating, people
 
 bp = Blueprint("assessment", __name__, url_prefix="/assessments")
@@ -549,4 +549,5 @@ def public_scorecard(assessment_id: int):
     # The PDF of the same view-model, when the reports feature is installed (it needs logging in).
     pdf_url = url_for("reports.scorecard_pdf", assessment_id=assessment.id) \
         if current_user.is_authenticated and "reports.scorecard_pdf" in current_app.view_functions else None
-    return render_template("assessment/scorecard.html", a=assessment, view=view, pdf_url=pdf_url)
+    return render_template("assessment/scorecard.html", a=assessment, view=view, pdf_url=pdf_url,
+                           fingerprint=comparability.fingerprint_of(assessment), mode_label=comparability.mode_label)

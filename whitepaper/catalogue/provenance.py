@@ -170,3 +170,15 @@ def strip_metadata(value: Any) -> Any:
 
 def is_pending(provenance: Optional[dict[str, Any]]) -> bool:
     return bool(provenance) and provenance.get("es") == "composed" and not provenance.get("validated_by")
+
+
+def validate_single(block: Any, path: str = "provenance") -> Errors:
+    """The faults of a provenance block that stands alone (a mapping's, criteria/README.md "Mappings"): its
+    form, then anything left incomplete (no origin, an ilpes text without its source, no translator)."""
+    errors: Errors = []
+    if block is None:
+        return [(path, "missing (say where the texts come from, e.g. {es: composed, translations: {en: project}})")]
+    _check_block(block, path, errors, ())
+    if not errors:
+        errors.extend((path, problem) for problem in _missing(merge(None, block)))
+    return errors

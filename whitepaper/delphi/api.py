@@ -16,7 +16,7 @@ def committee_json(committee, user, ballots: list) -> dict[str, Any]:
     """One committee as the API lists it: its rounds, and its `ballots` (read by the ballots wing)."""
     include_drafts = permissions.can_manage_committee(user, committee)
     return {"id": committee.id, "model": committee.planning_model.key, "version": committee.catalogue_version.label,
-            "rounds": [{"id": r.id, "number": r.number, "kind": r.kind, "status": r.status}
+            "rounds": [{"id": r.id, "number": r.number, "kind": r.kind, "status": r.status, "realtime": r.realtime}
                        for r in committee.rounds if permissions.can_see_round(user, r)],
             "ballots": [ballot_queries.ballot_summary(b) for b in ballots if include_drafts or b.status != "draft"]}
 

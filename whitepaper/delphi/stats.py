@@ -1,6 +1,6 @@
-"""Delphi statistics (docs/methods.md §3): agreement items and their consensus rules, stability between
-rounds, Kendall's W for rankings, and the small-cell rule for breakdowns. Pure; every comparison is made on
-exact rationals.
+"""Delphi statistics (docs/methods.md §3): agreement items (with the cv in percent and 100 − cv) and their
+consensus rules, stability between rounds (the share who changed, Cohen's weighted kappa), Kendall's W for
+rankings, and the small-cell rule for breakdowns. Pure; every comparison is made on exact rationals.
 """
 
 from __future__ import annotations
@@ -12,14 +12,16 @@ from fractions import Fraction
 from numbers import Rational, Real
 from typing import Literal, TypeVar
 
-Rule = Literal["default", "70_15", "rand_ucla"]
+Rule = Literal["default", "70_15", "rand_ucla", "iqr1_sd15"]
 Outcome = Literal["in", "out", "none", "appropriate", "inappropriate", "uncertain"]
 
-RULE_SCALES: dict[str, int] = {"default": 5, "70_15": 9, "rand_ucla": 9}
+RULE_SCALES: dict[str, int] = {"default": 5, "70_15": 9, "rand_ucla": 9, "iqr1_sd15": 5}
 DEFAULT_BANDS: dict[int, tuple[int, int]] = {5: (4, 5), 9: (7, 9)}
 SMALL_NUMBER_LIMIT = 3  # below this many valid ratings, members and observers see only n
 MIN_CELL_SIZE = 3  # the smallest minimum cell size a committee may set for breakdowns
 STABLE_SHARE = Fraction(15, 100)
+IQR1_SD15_IQR = 1  # iqr1_sd15: consensus when iqr ≤ 1 or sd ≤ 3/2, i.e. variance ≤ 9/4 (compared exactly)
+IQR1_SD15_VARIANCE = Fraction(9, 4)
 
 HALF = Fraction(1, 2)
 QUARTER = Fraction(1, 4)
@@ -108,6 +110,9 @@ class AgreementResult:
     consensus_outcome: Outcome
     rand_ucla: RandUclaDetail | None = None
     seventy_fifteen: SeventyFifteenDetail | None = None
+    variance: Fraction | None = None  # exact sample variance (n − 1); None for n < 2
+    cv_percent: float | None = None  # 100 · sd / mean, from the exact variance and mean; None whenever cv is
+    cv_stability: float | None = None  # Surveylet's group stability, 100 − cv_percent; None whenever cv is
 
 
 def check_rule(rule: str, scale: int) -> None:
@@ -154,6 +159,21 @@ def sample_sd(values: Sequence[int]) -> float | None:
 
 def default_outcome(percent_agreement: Fraction, iqr: Fraction) -> Outcome:
     return "in" if percent_agreement >= 75 and iqr <= 1 else "none"
+
+
+def iqr1_sd15_outcome(iqr: Fraction, variance: Fraction | None) -> Outcome:
+    """`in` when iqr ≤ 1 or sd ≤ 1.5; sd ≤ 3/2 is decided on the exact variance (≤ 9/4), never on a float.
+    With one rating the sd is undefined and only the iqr (0) decides."""
+    if iqr <= IQR1_SD15_IQR or (variance is not None and variance <= IQR1_SD15_VARIANCE):
+        return "in"
+    return "none"
+
+
+def cv_percent(variance: Fraction | None, mean: Fraction | None) -> float | None:
+    """100 · sd / mean as one square root of the exact ratio 10000 · variance / mean² (None when undefined)."""
+    if variance is None or mean is None or mean == 0:
+        return None
+    return math.sqrt(10000 * variance / (mean * mean))
 
 
 def seventy_fifteen_detail(counts: Sequence[int], n: int) -> SeventyFifteenDetail:
@@ -269,13 +289,16 @@ def _agreement_from_counts(counts: list[int], scale: int, rule: str, band: tuple
     total = sum(point * counts[point] for point in range(1, scale + 1))
     mean = Fraction(total, n)
     # the sample standard deviation of sample_sd, from the same integer sums
-    sd = None if n < 2 else math.sqrt(Fraction(
-        n * sum(point * point * counts[point] for point in range(1, scale + 1)) - total * total, n * (n - 1)))
+    variance = None if n < 2 else Fraction(
+        n * sum(point * point * counts[point] for point in range(1, scale + 1)) - total * total, n * (n - 1))
+    sd = None if variance is None else math.sqrt(variance)
     percent_agreement = percent(sum(counts[band[0] : band[1] + 1]), n)
 
     rand_ucla = seventy_fifteen = None
     if rule == "default":
         outcome = default_outcome(percent_agreement, q3 - q1)
+    elif rule == "iqr1_sd15":
+        outcome = iqr1_sd15_outcome(q3 - q1, variance)
     elif rule == "70_15":
         seventy_fifteen = seventy_fifteen_detail(counts, n)
         outcome = seventy_fifteen_outcome(seventy_fifteen)
@@ -301,6 +324,9 @@ def _agreement_from_counts(counts: list[int], scale: int, rule: str, band: tuple
         consensus_outcome=outcome,
         rand_ucla=rand_ucla,
         seventy_fifteen=seventy_fifteen,
+        variance=variance,
+        cv_percent=(percent_cv := cv_percent(variance, mean)),
+        cv_stability=None if percent_cv is None else 100 - percent_cv,
     )
 
 
@@ -345,12 +371,14 @@ class Stability:
     changed: int
     changed_share: Fraction | None
     stable: bool | None
+    kappa: Fraction | None = None  # Cohen's weighted kappa (quadratic weights) over the same members
 
 
 def stability(
     previous: Mapping[Member, int | None], current: Mapping[Member, int | None]
 ) -> Stability:
-    """Share of the members who rated the item in both rounds whose rating changed; stable at ≤ 15 %."""
+    """Share of the members who rated the item in both rounds whose rating changed (stable at ≤ 15 %), and
+    Cohen's weighted kappa between their two ratings."""
     both = [
         member
         for member, rating in current.items()
@@ -360,7 +388,29 @@ def stability(
         return Stability(0, 0, None, None)
     changed = sum(1 for member in both if previous[member] != current[member])
     share = Fraction(changed, len(both))
-    return Stability(len(both), changed, share, share <= STABLE_SHARE)
+    kappa = weighted_kappa([previous[m] for m in both], [current[m] for m in both])  # type: ignore[misc]
+    return Stability(len(both), changed, share, share <= STABLE_SHARE, kappa)
+
+
+def weighted_kappa(first: Sequence[int], second: Sequence[int]) -> Fraction | None:
+    """Cohen's kappa with quadratic weights between two ratings of the same n members, exact.
+
+    With weights (i − j)² (the usual (i − j)² / (k − 1)² up to a factor that cancels), observed disagreement
+    Σ (xₚ − yₚ)² and chance disagreement (1/n)·Σₚ Σ_q (xₚ − y_q)² = Σx² + Σy² − 2·Σx·Σy / n:
+    κ = 1 − observed / chance. None for fewer than two members, and when chance disagreement is 0 (every
+    rating the same in both rounds: nothing to agree beyond chance)."""
+    if len(first) != len(second):
+        raise ValueError("both rounds must give one rating per member")
+    n = len(first)
+    if n < 2:
+        return None
+    observed = sum((x - y) ** 2 for x, y in zip(first, second))
+    sum_x, sum_y = sum(first), sum(second)
+    # n times the chance disagreement, in integers
+    chance = n * sum(x * x for x in first) + n * sum(y * y for y in second) - 2 * sum_x * sum_y
+    if chance == 0:
+        return None
+    return 1 - Fraction(n * observed, chance)
 
 
 def cv_change(previous: AgreementResult, current: AgreementResult) -> float | None:

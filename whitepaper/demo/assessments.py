@@ -5,7 +5,9 @@ written the way a planning body would write them; they describe no country's rea
 - Costa Rica, national model: two published assessments (2015–2018 and 2019–2022), for the change over time;
 - Chile, Colombia and Mexico, national model: published, so that the regional comparison shows;
 - Jalisco (Mexico) and Región Huetar Norte (Costa Rica), subnational model: drafts, partly rated, with two
-  workshop groups and a divergence between them.
+  workshop groups and a divergence between them;
+- Yucatán (Mexico), subnational model: published and public, so that the coherence across levels shows beside
+  Mexico's national assessment (a state plan weaker than the national one in places, as is common).
 """
 from __future__ import annotations
 
@@ -73,6 +75,11 @@ PLANS = (
          ("actas del Consejo Regional de Desarrollo", "Plan Regional de Desarrollo",
           "agendas municipales de inversión", "informes de seguimiento regional",
           "convenios con gobiernos locales"), is_public=False, draft=True),
+    Plan("MEX", "subnational", "Yucatán", (2019, 2024), 0.30, "la Secretaría Técnica de Planeación y Evaluación",
+         "Plan Estatal de Desarrollo de Yucatán 2018-2024",
+         ("Ley Estatal de Planeación para el Desarrollo", "sistema estatal de indicadores del plan",
+          "actas del Comité de Planeación para el Desarrollo del Estado", "presupuesto basado en resultados",
+          "informes de gobierno del estado")),
 )
 
 ORGANIZATIONS = {

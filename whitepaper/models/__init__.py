@@ -37,3 +37,27 @@ __all__ += ["CountryAssignment"]
 from .revision import DataRevision  # noqa: E402
 
 __all__ += ["DataRevision"]
+
+from .fingerprint import AssessmentFingerprint  # noqa: E402
+
+__all__ += ["AssessmentFingerprint"]
+
+from .methods import MethodsText  # noqa: E402
+
+__all__ += ["MethodsText"]
+
+from .realtime import RealtimeSnapshot  # noqa: E402
+
+__all__ += ["RealtimeSnapshot"]
+
+from .double_coding import CodingSettlement, DoubleCoding, SecondCoding  # noqa: E402
+
+__all__ += ["CodingSettlement", "DoubleCoding", "SecondCoding"]
+
+from .suggestion import SuggestionDecision  # noqa: E402
+
+__all__ += ["SuggestionDecision"]
+
+from .moderation import CommentFlag, CommentHiding  # noqa: E402
+
+__all__ += ["CommentFlag", "CommentHiding"]

@@ -23,7 +23,7 @@ from .user import Country, User
 MEMBERSHIP_ROLES = ("member", "facilitator")
 ROUND_KINDS = ("open", "closed")
 ROUND_STATUSES = ("draft", "open", "closed", "published")
-CONSENSUS_RULES = ("default", "70_15", "rand_ucla")
+CONSENSUS_RULES = ("default", "70_15", "rand_ucla", "iqr1_sd15")
 SCALES = (5, 9)
 ITEM_KINDS = ("open_text", "agreement", "ranking")
 RESPONSE_STATUSES = ("draft", "submitted")
@@ -129,6 +129,9 @@ class Round(OpenCloseLifecycle, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Random, never shown: facilitators' lists of answers follow HMAC(secret, answer id), not submission order.
     listing_secret: Mapped[str] = mapped_column(String(64), default=new_listing_secret)
+    # Real-time Delphi (delphi/rounds/realtime.py): members who have answered see the group's aggregate while the
+    # round is open. Chosen before the round opens, fixed after.
+    realtime: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sql_text("false"))
 
     committee: Mapped[Committee] = relationship(back_populates="rounds", lazy="joined")
     items: Mapped[list["Item"]] = relationship(back_populates="round", order_by="Item.position",

@@ -10,6 +10,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from .. import charts, formatting
+from ..assessment import comparability, fingerprint
 from ..assessment import queries as assessment_queries
 from ..assessment import scoring
 from ..catalogue import queries as catalogue_queries
@@ -32,15 +33,29 @@ class CrpReport:
     rows: list[CountryRow]             # in alphabetical order of the country's name
     regional: Optional[scoring.Regional]
     committee: Any = None              # committee results view-model, when the votes feature provides it
+    # published assessments left out: their comparability fingerprints differ (docs/design.md, "Comparability
+    # fingerprint")
+    left_out: tuple[fingerprint.LeftOut[Assessment], ...] = ()
+    mode: str = ""                     # the version's scoring mode, which the members share
 
     def dimension_titles(self) -> list[str]:
         return [formatting.text(d.title) for d in self.version.dimensions]
 
     def label(self, row: CountryRow) -> str:
+        return self.assessment_label(row.assessment)
+
+    @staticmethod
+    def assessment_label(a: Assessment) -> str:
         """The country, and the scope when it is not the country itself."""
-        a = row.assessment
         name = a.country.name(formatting.current_lang())
         return name if a.scope_name in (a.country.name_es, a.country.name_en) else f"{name} · {a.scope_name}"
+
+    def mode_label(self) -> str:
+        return comparability.mode_label(self.mode)
+
+    def left_out_reasons(self, item: fingerprint.LeftOut[Assessment]) -> list[str]:
+        return [comparability.reason_text(reason, item.fingerprint, self.version.label, self.mode)
+                for reason in item.reasons]
 
     def heatmap(self):
         return charts.heatmap(
@@ -75,16 +90,22 @@ def build(model_key: str, progress: Callable[[int, str], None] = lambda p, m: No
     if current is None:
         raise NotFound(_("The %(key)s model has no version yet.", key=model_key))
     tree = catalogue_queries.version_tree(current.id)
+    # Members with compatible fingerprints only; the others are listed, with the reasons.
     figures = assessment_queries.regional_figures(assessment_queries.spec_from_tree(tree))
     members = assessment_queries.assessments_by_id(figures.members)
+    left = {a.id: a for a in assessment_queries.assessments_by_id([item.key for item in figures.left_out])}
+    lang = formatting.current_lang()
+    left_out = sorted((fingerprint.LeftOut(left[item.key], item.reasons, item.fingerprint)
+                       for item in figures.left_out if item.key in left),
+                      key=lambda item: (item.key.country.name(lang), item.key.scope_name, item.key.period_end))
     progress(5, _("Reading %(n)d published assessments", n=len(members)))
     rows = []
     for i, member in enumerate(members, start=1):
         rows.append(CountryRow(member, figures.cards[member.id]))
         progress(5 + int(40 * i / max(1, len(members))), _("Scoring %(country)s", country=member.country.iso3))
-    lang = formatting.current_lang()
     rows.sort(key=lambda r: (r.assessment.country.name(lang), r.assessment.scope_name))
-    return CrpReport(version=tree, rows=rows, regional=figures.regional, committee=_committee_results(model_key))
+    return CrpReport(version=tree, rows=rows, regional=figures.regional, committee=_committee_results(model_key),
+                     left_out=tuple(left_out), mode=figures.reference.scoring_mode)
 
 
 def crp_html(model_key: str, lang: str, progress: Callable[[int, str], None] = lambda p, m: None) -> str:

@@ -39,6 +39,7 @@ def status_labels() -> dict[str, str]:
 def scorecard_html(assessment: Assessment, lang: str, viewer: Any = None,
                    generated: Optional[datetime] = None) -> str:
     """The scorecard as self-contained HTML in one language (the same numbers as the page and the API)."""
+    from ..assessment import coherence as assessment_coherence
     from ..assessment import queries as assessment_queries
     from ..assessment.scorecard import band_labels, severity_labels
     from ..catalogue.queries import provenance_summary
@@ -60,7 +61,9 @@ def scorecard_html(assessment: Assessment, lang: str, viewer: Any = None,
             ratings=_ratings_by_criterion(assessment), band_labels=band_labels(),
             severity_labels=severity_labels(), status_label=status_labels().get(assessment.status, assessment.status),
             provisional_reason=reason, texts=provenance_summary(view.version),
-            generated=(generated or assessment.updated_at).strftime("%Y-%m-%d"))
+            generated=(generated or assessment.updated_at).strftime("%Y-%m-%d"),
+            coherence=assessment_coherence.for_subnational(  # a published subnational one beside its country's
+                assessment, assessment_queries.TRUSTED if viewer is None else viewer))
 
 
 @cache
@@ -77,17 +80,19 @@ def html_hash(html: str) -> str:
 
 def cached_pdf(html: str, use_cache: bool = True) -> bytes:
     """Renders the HTML to PDF unless a PDF of exactly this HTML is already in the cache folder."""
+    if not use_cache:  # no cache key either: WeasyPrint's version, read from its metadata, costs ~20 ms cold
+        from . import pdf
+        return pdf.render(html)
     folder = current_app.config["PDF_CACHE_FOLDER"]
     path = os.path.join(folder, html_hash(html) + ".pdf")
-    if use_cache and os.path.exists(path):
+    if os.path.exists(path):
         with open(path, "rb") as handle:
             return handle.read()
     from . import pdf
     data = pdf.render(html)
-    if use_cache:
-        os.makedirs(folder, exist_ok=True)
-        temporary = f"{path}.{os.getpid()}.tmp"
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-        os.replace(temporary, path)
+    os.makedirs(folder, exist_ok=True)
+    temporary = f"{path}.{os.getpid()}.tmp"
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+    os.replace(temporary, path)
     return data

@@ -19,6 +19,7 @@ def _agreement_json(result: stats.AgreementResult) -> dict[str, Any]:
     out: dict[str, Any] = {
         "median": to_float(result.median), "q1": to_float(result.q1), "q3": to_float(result.q3),
         "iqr": to_float(result.iqr), "mean": to_float(result.mean), "sd": result.sd, "cv": result.cv,
+        "cv_percent": result.cv_percent, "cv_stability": result.cv_stability,
         "percent_agreement": to_float(result.percent_agreement), "consensus": result.consensus,
         "consensus_outcome": result.consensus_outcome,
         "distribution": {str(point): count for point, count in result.distribution.items()},
@@ -54,7 +55,7 @@ def item_json(entry: statistics.ItemResult, full: bool) -> dict[str, Any]:
                 s = entry.stability
                 out["stability"] = {"n_both": s.n_both, "changed": s.changed,
                                     "changed_share": to_float(s.changed_share), "stable": s.stable,
-                                    "cv_change": entry.cv_change}
+                                    "cv_change": entry.cv_change, "kappa": to_float(s.kappa)}
     elif entry.ranking is not None:
         r = entry.ranking
         out.update({"r": r.r, "mean_ranks": {str(k): to_float(v) for k, v in r.mean_ranks.items()},
@@ -65,7 +66,7 @@ def item_json(entry: statistics.ItemResult, full: bool) -> dict[str, Any]:
 def results_json(results: statistics.RoundResults, full: bool) -> dict[str, Any]:
     round_ = results.round
     return {"id": round_.id, "committee": round_.committee_id, "number": round_.number, "kind": round_.kind,
-            "status": round_.status, "scale": round_.scale, "rule": round_.rule,
+            "status": round_.status, "realtime": round_.realtime, "scale": round_.scale, "rule": round_.rule,
             "band": list(round_.band or stats.DEFAULT_BANDS[round_.scale]), "respondents": results.respondents,
             "min_cell_size": round_.committee.min_cell_size,
             "items": [item_json(entry, full) for entry in results.items]}

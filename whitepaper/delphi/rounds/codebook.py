@@ -131,20 +131,26 @@ def _codable_answer(answer: Answer, round_: Round) -> None:
         raise InvalidInput(_("Only submitted answers to the open questions of this round can be coded."))
 
 
+def checked_fragment(answer: Answer, fragment: str | None) -> str | None:
+    """The fragment of an answer a coding names, as stored: None for the whole answer (no fragment, or all of
+    it); refused when longer than MAX_FRAGMENT or not copied exactly from the answer."""
+    fragment = (fragment or "").strip() or None
+    if fragment is None:
+        return None
+    if len(fragment) > MAX_FRAGMENT:
+        raise InvalidInput(_("A fragment may have at most %(n)d characters.", n=MAX_FRAGMENT))
+    if fragment not in (answer.text or ""):
+        raise InvalidInput(_("The fragment must be copied exactly from the answer."))
+    return None if fragment == (answer.text or "").strip() else fragment
+
+
 def assign_code(actor: User, answer: Answer, code: Code, fragment: str | None = None) -> Coding:
     round_ = code.codebook.round
     _require_systemizing(round_)
     _codable_answer(answer, round_)
     if not code.is_active:
         raise Conflict(_("That code has been merged into another one: use that one."))
-    fragment = (fragment or "").strip() or None
-    if fragment is not None:
-        if len(fragment) > MAX_FRAGMENT:
-            raise InvalidInput(_("A fragment may have at most %(n)d characters.", n=MAX_FRAGMENT))
-        if fragment not in answer.text:
-            raise InvalidInput(_("The fragment must be copied exactly from the answer."))
-        if fragment == answer.text.strip():
-            fragment = None
+    fragment = checked_fragment(answer, fragment)
     duplicate = db.session.scalar(select(Coding).where(
         Coding.answer_id == answer.id, Coding.code_id == code.id,
         Coding.fragment.is_(None) if fragment is None else Coding.fragment == fragment))

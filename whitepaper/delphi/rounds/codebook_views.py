@@ -10,11 +10,12 @@ from ... import formatting, permissions
 from ...errors import InvalidInput
 from ...extensions import db
 from ...ids import parse_id
-from ...models.delphi import Answer, Code, Coding, Pseudonym, Round
+from ...models.delphi import Code, Coding, Pseudonym, Round
 from ...redirects import safe_next
 from ..blueprint import bp, manage, require, see
-from . import codebook, lifecycle, queries
+from . import codebook, double_coding, lifecycle, queries
 from .forms import CodeForm, CodingForm, MergeForm, SplitForm
+from .views import managed_answer as _answer_in_round
 from .views import round_or_404
 
 
@@ -24,6 +25,8 @@ def systemize(round_id: int):
     manage(round_)
     if round_.kind != "open":
         abort(404)
+    if double_coding.is_blind(current_user, round_):  # the second coder codes blind: no first coding in sight
+        return redirect(url_for("delphi.double_coding_page", round_id=round_.id))
     work = queries.workspace(round_)
     only_uncoded = request.args.get("uncoded") == "1"
     coding_form = CodingForm()
@@ -64,6 +67,7 @@ def edit_code(code_id: int):
     code = _code_or_404(code_id)
     round_ = round_or_404(code.codebook.round_id)
     manage(round_)
+    require(not double_coding.is_blind(current_user, round_))
     form = CodeForm(data=None if request.method == "POST" else {
         "label_es": code.label.get("es"), "label_en": code.label.get("en"),
         "definition_es": (code.definition or {}).get("es"), "definition_en": (code.definition or {}).get("en")})
@@ -109,15 +113,6 @@ def split_code(code_id: int):
     db.session.commit()
     flash(_("Code “%(label)s” split off.", label=formatting.text(new.label)), "success")
     return redirect(url_for("delphi.systemize", round_id=round_.id) + "#codebook")
-
-
-def _answer_in_round(answer_id: int) -> tuple[Answer, Round]:
-    answer_ = db.session.get(Answer, answer_id)
-    if answer_ is None:
-        abort(404)
-    round_ = round_or_404(answer_.response.round_id)
-    manage(round_)
-    return answer_, round_
 
 
 @bp.route("/answers/<int:answer_id>/codings", methods=["POST"])

@@ -29,6 +29,8 @@ def feedback_labels() -> dict[str, Any]:
         "valid_n": _("Valid ratings (n)"), "median": _("Median"), "iqr_long": _("Interquartile range (IQR)"),
         "iqr": _("IQR"), "agreement": _("Agreement"), "consensus": _("Consensus"), "yes": _("Yes"), "no": _("No"),
         "mean": _("Mean"), "sd": _("Standard deviation"), "cv": _("Coefficient of variation"),
+        "cv_stability": _("Group stability (100 − CV)"),
+        "kappa": _("Weighted kappa between the two rounds (quadratic weights)"),
         "rand": _("RAND/UCLA: IPR and IPRAS"), "disagreement": _("disagreement"),
         "rated_7_9": _("Rated 7–9 / 1–3"), "subregion": _("Subregion"), "from_codes": _("From the codes"),
         "option": _("Option"), "mean_rank": _("Mean rank"),

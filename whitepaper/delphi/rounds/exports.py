@@ -22,6 +22,7 @@ from ...models.delphi import (
     Response,
     Round,
 )
+from ...models.moderation import CommentHiding
 from ...numbers import to_float
 from . import queries, statistics
 
@@ -52,7 +53,7 @@ def results_csv(round_: Round) -> str:
     header = ["item_id", "position", "kind", "text_es", "text_en", "n", "median", "q1", "q3", "iqr", "mean", "sd",
               "cv", "percent_agreement", "consensus", "consensus_outcome"] + [f"count_{p}" for p in points] + \
         ["carried_from", "stability_n_both", "stability_changed_share", "stable", "cv_change", "r", "w",
-         "mean_ranks", "codes"]
+         "mean_ranks", "codes", "cv_percent", "cv_stability", "stability_kappa"]
     rows = []
     for entry in results.items:
         item = entry.item
@@ -74,6 +75,8 @@ def results_csv(round_: Round) -> str:
         else:
             row += [None, None, None]
         row.append(" ".join(str(s.code_id) for s in item.sources))
+        # added after the first columns, so that readers of the earlier layout keep their positions
+        row += [a.cv_percent if a else None, a.cv_stability if a else None, _num(s.kappa) if s else None]
         rows.append(row)
     return csv_text(header, rows)
 
@@ -83,28 +86,30 @@ def answers_csv(round_: Round) -> str:
     the round's listing order (statistics.listing_key), which says nothing about who answered first."""
     items = {i.id: i for i in db.session.scalars(select(Item).where(Item.round_id == round_.id))}
     rows = db.session.execute(
-        select(Answer, Pseudonym.label, Country.iso3)
+        select(Answer, Pseudonym.label, Country.iso3, CommentHiding.reason)
         .join(Response, Response.id == Answer.response_id)
+        .outerjoin(CommentHiding, CommentHiding.answer_id == Answer.id)
         .join(Membership, Membership.id == Response.membership_id)
         .outerjoin(Country, Country.id == Membership.country_id)
         .outerjoin(Pseudonym, (Pseudonym.round_id == Response.round_id)
                    & (Pseudonym.membership_id == Response.membership_id))
         .where(Response.round_id == round_.id, Response.status == "submitted")).all()
     codes: dict[int, list[str]] = defaultdict(list)
-    answer_ids = [a.id for a, _l, _c in rows]
+    answer_ids = [row[0].id for row in rows]
     if answer_ids:
         labels = {c.id: c.label.get("es") or c.label.get("en") or str(c.id)
                   for c in db.session.scalars(select(Code).join(Codebook).where(Codebook.round_id == round_.id))}
         for coding in db.session.scalars(select(Coding).where(Coding.answer_id.in_(answer_ids)).order_by(Coding.id)):
             codes[coding.answer_id].append(labels.get(coding.code_id, str(coding.code_id)))
     out = []
-    for answer, label, iso3 in sorted(rows, key=lambda r: (items[r[0].item_id].position,
+    for answer, label, iso3, hidden in sorted(rows, key=lambda r: (items[r[0].item_id].position,
                                                            statistics.listing_key(round_, r[0].id))):
         item = items[answer.item_id]
         ranking = "; ".join(f"{k}={v}" for k, v in sorted((answer.ranking or {}).items(), key=lambda kv: kv[1]))
         out.append([label, iso3, item.position + 1, item.kind, answer.text, answer.rating,
                     answer.dont_know if item.kind == "agreement" else None, ranking or None, answer.comment,
-                    " | ".join(codes.get(answer.id, []))])
+                    " | ".join(codes.get(answer.id, [])), hidden])
+    # comment_hidden: the reason a facilitator hid the comment from the feedback (rounds/moderation.py)
     return csv_text(["pseudonym", "country", "item", "kind", "text", "rating", "dont_know", "ranking", "comment",
-                     "codes"], out)
+                     "codes", "comment_hidden"], out)
 

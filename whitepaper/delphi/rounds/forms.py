@@ -29,7 +29,8 @@ class MultiCheckbox(SelectMultipleField):
 def rule_choices() -> list[tuple[str, Any]]:
     return [("default", _l("Default: at least 75 % agree and IQR ≤ 1 (5-point scale)")),
             ("70_15", _l("70/15: at least 70 % rate 7–9 and under 15 % rate 1–3 (9-point scale)")),
-            ("rand_ucla", _l("RAND/UCLA appropriateness: median and disagreement index (9-point scale)"))]
+            ("rand_ucla", _l("RAND/UCLA appropriateness: median and disagreement index (9-point scale)")),
+            ("iqr1_sd15", _l("IQR ≤ 1 or SD ≤ 1.5 (5-point scale)"))]
 
 
 class RoundSettingsForm(FlaskForm):
@@ -38,6 +39,8 @@ class RoundSettingsForm(FlaskForm):
     band_low = IntegerField(_l("Agreement band: from"), validators=[Optional(), NumberRange(min=1, max=9)])
     band_high = IntegerField(_l("Agreement band: to"), validators=[Optional(), NumberRange(min=1, max=9)])
     closes_at = DateTimeLocalField(_l("Closes at (UTC)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
+    realtime = BooleanField(_l("Real-time: members who have answered a statement see the group's current "
+                               "aggregate (closed rounds only; fixed once the round opens)"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

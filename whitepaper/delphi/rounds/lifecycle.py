@@ -99,7 +99,7 @@ def _check_settings(scale: int, rule: str, band: tuple[int, int] | None) -> None
 
 def rule_label(rule: str) -> str:
     return {"default": _("default (75 % agreement and IQR ≤ 1)"), "70_15": _("70/15"),
-            "rand_ucla": _("RAND/UCLA")}.get(rule, rule)
+            "rand_ucla": _("RAND/UCLA"), "iqr1_sd15": _("IQR ≤ 1 or SD ≤ 1.5")}.get(rule, rule)
 
 
 def create_open_round(actor: User, committee: Committee, *, closes_at: datetime | None = None) -> Round:

@@ -7,9 +7,10 @@ round's status, settings, random listing secret and committee's minimum cell siz
 (status, `data_version`, last change, pseudonym, the member's country and subregion), for the round and for the
 rounds its carried items come from. Its digest, with the items' identities, kinds and options, is the round's
 data version. Any change to an answer (it raises its response's `data_version`: `_count_answer_changes`, on every
-flush, whoever writes), to a response, a pseudonym, a member's country or the round gives another version, and
-the entry computed before is never read again. The version is read before the answers, so an entry is never
-older than its version (a change committed in between makes the entry newer, never older).
+flush, whoever writes; so does hiding or unhiding its comment, rounds/moderation.py), to a response, a pseudonym,
+a member's country or the round gives another version, and the entry computed before is never read again. The
+version is read before the answers, so an entry is never older than its version (a change committed in between
+makes the entry newer, never older).
 
 What is kept: statistics only, no ORM object and no translated text; the items, countries and the small-cell
 rule (stats.visible_groups, applied for each reader) come from the request."""
@@ -30,6 +31,7 @@ from ...caching import BoundedCache
 from ...extensions import db
 from ...models import Country
 from ...models.delphi import Answer, Committee, Item, Membership, Pseudonym, Response, Round
+from ...models.moderation import CommentHiding
 from .. import stats
 
 SUBREGION_ORDER = ("south_america", "central_america_mexico", "caribbean")
@@ -134,6 +136,11 @@ def _count_answer_changes(session: Session, _context: Any, _instances: Any) -> N
     parents: list[Response] = []
     for collection in (session.new, session.dirty, session.deleted):
         for obj in collection:
+            if isinstance(obj, CommentHiding):  # hiding or unhiding a comment changes the feedback too
+                hidden = session.get(Answer, obj.answer_id)
+                if hidden is not None:
+                    ids.add(hidden.response_id)
+                continue
             if not isinstance(obj, Answer):
                 continue
             if obj.response_id is not None:
@@ -228,20 +235,22 @@ def _load(rounds: list[Round], items_of: dict[int, list[Item]], state: dict[int,
     comments: dict[int, list[tuple[str, str, Optional[int], str]]] = defaultdict(list)
     has_text = case((and_(Answer.text.is_not(None), func.trim(Answer.text) != ""), 1), else_=0)
     has_comment = and_(Answer.comment.is_not(None), Answer.comment != "")
-    for item_id, kind, answer_id, ranking, text, comment, country_id, label in db.session.execute(
+    # a comment hidden by a facilitator (rounds/moderation.py) is read for nobody's feedback
+    for item_id, kind, answer_id, ranking, text, comment, country_id, label, hidden in db.session.execute(
             select(Answer.item_id, Item.kind, Answer.id, Answer.ranking, has_text, Answer.comment,
-                   Membership.country_id, Pseudonym.label)
+                   Membership.country_id, Pseudonym.label, CommentHiding.answer_id)
             .join(Response, Response.id == Answer.response_id)
             .join(Item, Item.id == Answer.item_id)
             .join(Membership, Membership.id == Response.membership_id)
             .outerjoin(Pseudonym, (Pseudonym.round_id == Response.round_id)
                        & (Pseudonym.membership_id == Response.membership_id))
+            .outerjoin(CommentHiding, CommentHiding.answer_id == Answer.id)
             .where(submitted, or_(Item.kind.in_(("ranking", "open_text")), has_comment))):
         if kind == "ranking" and ranking:
             rankings[item_id].append(ranking)
         elif kind == "open_text":
             texts[item_id] += text or 0
-        if comment and comment.strip() and item_id in round_of:
+        if comment and comment.strip() and item_id in round_of and hidden is None:
             comments[item_id].append((comment.strip(), label or "—", country_id,
                                       listing_key(by_id[round_of[item_id]], answer_id)))
 

@@ -16,11 +16,12 @@ from ...extensions import db
 from ...ids import parse_id
 from ...links import external_url
 from ...models.base import utcnow
-from ...models.delphi import Item, Membership, Round
+from ...models.delphi import Answer, Item, Membership, Round
 from .. import stats
 from ..blueprint import bp, committee_or_404, manage, require, see
 from . import answers as round_answers
-from . import display, exports, items, lifecycle, queries, statistics
+from . import moderation as round_moderation
+from . import display, double_coding, exports, items, lifecycle, queries, realtime, statistics
 from .forms import (
     ItemForm,
     NewRoundForm,
@@ -33,6 +34,27 @@ from .forms import (
 def round_or_404(round_id: int) -> Round:
     round_ = queries.round_detail(round_id)
     if round_ is None:
+        abort(404)
+    return round_
+
+
+def managed_answer(answer_id: int) -> tuple[Answer, Round]:
+    """An answer of a round that the current user runs, for coding: refused to a second coder coding it blind
+    (what is shown beside it comes from the first coding)."""
+    answer = db.session.get(Answer, answer_id)
+    if answer is None:
+        abort(404)
+    round_ = round_or_404(answer.response.round_id)
+    manage(round_)
+    require(not double_coding.is_blind(current_user, round_))
+    return answer, round_
+
+
+def managed_open_round(round_id: int) -> Round:
+    """An open (first) round that the current user runs; 404 for a rating round."""
+    round_ = round_or_404(round_id)
+    manage(round_)
+    if round_.kind != "open":
         abort(404)
     return round_
 
@@ -57,6 +79,7 @@ def create_round(committee_id: int):
     else:
         round_ = lifecycle.create_closed_round(current_user, committee, scale=int(form.scale.data),
                                               rule=form.rule.data, band=form.band(), closes_at=form.closes_at.data)
+    realtime.set_realtime(current_user, round_, form.realtime.data)
     db.session.commit()
     flash(_("Round %(number)d created as a draft.", number=round_.number), "success")
     return back_to_round(round_)
@@ -75,7 +98,8 @@ def round_page(round_id: int):
         abort(403)
     earlier = queries.earlier_rounds(round_)
     settings = RoundSettingsForm(data={"scale": str(round_.scale), "rule": round_.rule, "band_low": round_.band_low,
-                                       "band_high": round_.band_high, "closes_at": round_.closes_at})
+                                       "band_high": round_.band_high, "closes_at": round_.closes_at,
+                                       "realtime": round_.realtime})
     code_groups = queries.codes_for_closed_items(round_) if round_.kind == "closed" and round_.is_editable else []
     return render_template("delphi/round.html", round=round_, committee=committee, settings=settings,
                            code_groups=code_groups, item_form=ItemForm(), ranking_form=RankingItemForm(),
@@ -93,6 +117,7 @@ def round_settings(round_id: int):
         raise InvalidInput(" ".join(str(e) for errors in form.errors.values() for e in errors))
     lifecycle.update_round_settings(current_user, round_, scale=int(form.scale.data), rule=form.rule.data,
                                    band=form.band(), closes_at=form.closes_at.data)
+    realtime.set_realtime(current_user, round_, form.realtime.data)
     db.session.commit()
     flash(_("Saved."), "success")
     return back_to_round(round_)
@@ -144,6 +169,9 @@ def answer(round_id: int):
     round_ = round_or_404(round_id)
     see(permissions.can_see_round(current_user, round_))
     require(permissions.can_answer_round(current_user, round_))
+    if request.method == "GET" and round_.accepts_answers(utcnow()) and realtime.refresh(round_):
+        db.session.commit()  # a batch this reader completed is stored, the same for every member
+        round_ = round_or_404(round_id)
     membership = round_.committee.membership_of(current_user, "member")
     response, answers = queries.response_with_answers(round_, membership)
     status = 200
@@ -172,9 +200,13 @@ def answer(round_id: int):
             else:
                 flash(_("Your draft has been saved. It is not submitted yet."), "success")
             return redirect(url_for("delphi.answer", round_id=round_.id))
+    accepts = round_.accepts_answers(utcnow())
     return render_template("delphi/answer.html", round=round_, committee=round_.committee, response=response,
                            answers=answers, error=error, values=values, loaded_at=loaded, conflict=status == 409,
-                           accepts=round_.accepts_answers(utcnow()), L=display.feedback_labels(),
+                           accepts=accepts, L=display.feedback_labels(),
+                           live=realtime.member_view(round_, membership) if accepts else {},
+                           live_batch=realtime.batch_size(round_),
+                           hidden_comments=round_moderation.member_view(round_, membership).hidden,
                            previous=_previous_feedback(round_, membership)), status
 
 
@@ -203,7 +235,8 @@ def feedback(round_id: int):
     codebook = queries.code_frequencies(round_) if round_.kind == "open" else []
     return render_template("delphi/feedback.html", round=round_, committee=round_.committee, results=results,
                            own=own, charts=charts_by_item, codebook=codebook, ranking_rows=_ranking_rows,
-                           full=False, L=display.feedback_labels())
+                           full=False, L=display.feedback_labels(),
+                           moderation=round_moderation.member_view(round_, membership))
 
 
 @bp.route("/rounds/<int:round_id>/results")
@@ -217,7 +250,9 @@ def results(round_id: int):
     codebook = queries.code_frequencies(round_) if round_.kind == "open" else []
     return render_template("delphi/results.html", round=round_, committee=round_.committee, results=results_,
                            charts=charts_by_item, codebook=codebook, ranking_rows=_ranking_rows, full=True,
-                           subregions=statistics.SUBREGION_ORDER, L=display.feedback_labels())
+                           subregions=statistics.SUBREGION_ORDER, L=display.feedback_labels(),
+                           flagged=round_moderation.flag_count(round_.id),
+                           hidden=round_moderation.hidden_count(round_.id))
 
 
 @bp.route("/rounds/<int:round_id>/participation")
@@ -340,6 +375,7 @@ def export(round_id: int, kind: str):
         abort(404)
     round_ = round_or_404(round_id)
     manage(round_)
+    require(not double_coding.is_blind(current_user, round_))  # the exports carry the first coding
     body = EXPORTS[kind](round_)
     filename = f"committee-{round_.committee.planning_model.key}-round-{round_.number}-{kind}.csv"
     return HttpResponse(body, mimetype="text/csv; charset=utf-8",

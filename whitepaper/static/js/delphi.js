@@ -8,7 +8,8 @@
     var selection = window.getSelection ? String(window.getSelection()).trim() : "";
     if (!selection) { return; }
     var article = quote.closest(".open-answer");
-    var field = article ? article.querySelector("textarea.fragment") : null;
-    if (field) { field.value = selection; }
+    var fields = article ? article.querySelectorAll("textarea.fragment") : [];
+    // the coding form's field, and the one asking for suggested codes (delphi/_suggestions.html)
+    for (var i = 0; i < fields.length; i++) { fields[i].value = selection; }
   });
 })();
