@@ -1,4 +1,4 @@
-"""A real WSGI server under load: gunicorn as production runs it (deploy/gunicorn.conf.py: 2 workers of 4
+"""A real WSGI server under load: gunicorn as production runs it (deploy/gunicorn.conf.py: 2 workers of 2
 threads; 127.0.0.1 only) on PostgreSQL (a throwaway server started as the tests start it, or a new database
 on TEST_DATABASE_URL) holding the demo data (`flask demo`),
 driven by locust, headless, for a bounded time. Two runs on the same server, with the same user count and

@@ -8,7 +8,7 @@ posted once and then again as a revision (about a third of the choices changed, 
 Timed: each POST of the sheet, from sending it to its redirect (the redirected page is not fetched); votes per
 second are the votes posted (items × submissions) over the wall time of the whole submission phase. Beside
 them: `queries`, the SQL statements of one first submission (test client), and `alone_p50_ms`, one submission
-with nothing else in flight (with 16 submitters on 2 workers of 4 threads a submission shares the machine with the others).
+with nothing else in flight (with 16 submitters on 2 workers of 2 threads a submission shares the machine with the others).
 
 Checked afterwards: in the database, exactly one vote per country and item, each the choice last submitted, and
 one `vote.cast` audit event per vote plus one `vote.change` per revised choice; then the facilitator closes every

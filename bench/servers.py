@@ -1,6 +1,6 @@
 """Servers for the benchmarks that go through HTTP: a PostgreSQL database (a throwaway server on 127.0.0.1 started
 as the tests start it, or a new database on TEST_DATABASE_URL), the flask CLI against it, and gunicorn (2 workers of
-4 threads, as deploy/gunicorn.conf.py sets, 127.0.0.1 only) stopped by its PID. Every server started here is stopped when its context ends."""
+2 threads, as deploy/gunicorn.conf.py sets, 127.0.0.1 only) stopped by its PID. Every server started here is stopped when its context ends."""
 from __future__ import annotations
 
 import contextlib

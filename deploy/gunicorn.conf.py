@@ -10,8 +10,10 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 workers = max(2, int(os.environ.get("GUNICORN_WORKERS", "2")))
 # Threads in each worker: while one request waits on PostgreSQL, another's Python runs (the GIL is released
 # during the wait). The app keeps no per-request state outside Flask's contexts, and its in-process caches lock.
+# Two, as measured by make bench on 2 cores: the load mix rose from 104 req/s (sync workers) to 198 (together
+# with fewer queries per signed-in page); 4 threads gave the mix no more and slowed vote day (p50 225 -> 343 ms).
 worker_class = "gthread"
-threads = max(1, int(os.environ.get("GUNICORN_THREADS", "4")))
+threads = max(1, int(os.environ.get("GUNICORN_THREADS", "2")))
 timeout = 120           # a scorecard PDF rendered in the request may take several seconds
 graceful_timeout = 20   # SIGTERM lets a request in progress finish, then the worker is killed
 max_requests = 2000     # workers are replaced now and then, so slow growth of memory cannot pile up
