@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Callable, Sequence
 
 import pytest
+from sqlalchemy import select
 
 from whitepaper.delphi import committees as delphi_committees
 from whitepaper.delphi.rounds import answers as round_answers
@@ -56,6 +57,30 @@ def rate(db, round_, members, ratings_by_item: Sequence[Sequence[int | None]], c
         if inputs:
             round_answers.save_response(member, round_, inputs, submit=True)
     db.session.commit()
+
+
+def answered_open_round(db, world, good_texts: Sequence[str], other_text: str):
+    """An open round of `world`'s committee that member i answered (first question: good_texts[i], second:
+    other_text, and a ranking), then closed. Returns the round and its three items."""
+    fac = world.facilitator
+    round_ = round_lifecycle.create_open_round(fac, world.committee)
+    round_lifecycle.open_round(fac, round_)
+    round_ = round_queries.round_detail(round_.id)
+    good, obstacles, ranking = round_.items
+    for member, text in zip(world.members, good_texts):
+        round_answers.save_response(member, round_, {
+            good.id: round_answers.AnswerInput(text=text), obstacles.id: round_answers.AnswerInput(text=other_text),
+            ranking.id: round_answers.AnswerInput(ranking={k: i + 1 for i, k in enumerate(ranking.option_keys)})},
+            submit=True)
+    round_lifecycle.close_round(fac, round_)
+    db.session.commit()
+    return round_, good, obstacles, ranking
+
+
+def answers_to(db, item_id) -> list:
+    """The answers to one item, in the order they were given."""
+    from whitepaper.models import Answer
+    return list(db.session.scalars(select(Answer).where(Answer.item_id == item_id).order_by(Answer.id)))
 
 
 @pytest.fixture

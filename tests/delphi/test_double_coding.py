@@ -18,7 +18,8 @@ from whitepaper.delphi.rounds import lifecycle as round_lifecycle
 from whitepaper.delphi.rounds import queries as round_queries
 from whitepaper.delphi.rounds.agreement import nominal_alpha
 
-from .test_qda import _answers, open_round
+from .conftest import answers_to
+from .test_qda import open_round
 
 
 # --- alpha ------------------------------------------------------------------------------------------------
@@ -71,7 +72,7 @@ def world(db, committee, make_user):
     round_ = round_queries.round_detail(world.round_id)
     world.budget = round_codebook.add_code(fac, round_, label_es="Presupuesto")
     world.coordination = round_codebook.add_code(fac, round_, label_es="Coordinación")
-    world.first, world.second, world.third = _answers(db, world.good)
+    world.first, world.second, world.third = answers_to(db, world.good)
     round_codebook.assign_code(fac, world.first, world.budget, "presupuesto plurianual")
     round_codebook.assign_code(fac, world.first, world.coordination)
     round_codebook.assign_code(fac, world.third, world.budget)
@@ -191,7 +192,7 @@ def test_who_cannot_double_code(db, client, login_as, world, make_user):
     assert client.post(f"{base}/answers/{world.first.id}/codings", data={"code": 999999}).status_code == 404
     assert client.post(f"{base}/codings/999999/delete").status_code == 404
     assert client.post(f"{base}/answers/999999/not-codable").status_code == 404
-    ranking = _answers(db, world.ranking)[0]
+    ranking = answers_to(db, world.ranking)[0]
     assert client.post(f"{base}/answers/{ranking.id}/codings", data={"code": world.budget.id}).status_code == 400
     assert client.post(f"{base}/settle", data={"answer": world.first.id, "code": world.budget.id,
                                                "decision": "apply"}).status_code == 409  # not finished
@@ -231,7 +232,7 @@ def test_marks_removals_discarding_and_the_published_round(db, client, login_as,
     # Publishing freezes everything.
     fac = world.facilitator
     round_ = round_queries.round_detail(world.round_id)
-    for answer in _answers(db, world.obstacles):
+    for answer in answers_to(db, world.obstacles):
         round_codebook.mark_not_codable(fac, answer, round_)
     round_lifecycle.publish_round(fac, round_)
     db.session.commit()

@@ -12,11 +12,12 @@ from xml.etree import ElementTree as ET
 import pytest
 from sqlalchemy import select
 
-from whitepaper.delphi.rounds import answers as round_answers
 from whitepaper.delphi.rounds import codebook as round_codebook
 from whitepaper.delphi.rounds import lifecycle as round_lifecycle
 from whitepaper.delphi.rounds import qda
 from whitepaper.delphi.rounds import queries as round_queries
+
+from .conftest import answered_open_round, answers_to
 
 CB = "{urn:QDA-XML:codebook:1.0}"
 PR = "{urn:QDA-XML:project:1.0}"
@@ -27,29 +28,13 @@ TEXTS = ["Coordinación con otros sectores y presupuesto plurianual.", "Particip
 def open_round(db, committee, countries=("CHL", "ARG", "MEX")):
     """An open round answered by one member per country (first question: TEXTS), closed."""
     world = committee("sectoral", countries)
-    fac = world.facilitator
-    round_ = round_lifecycle.create_open_round(fac, world.committee)
-    round_lifecycle.open_round(fac, round_)
-    round_ = round_queries.round_detail(round_.id)
-    good, obstacles, ranking = round_.items
-    for member, text in zip(world.members, TEXTS):
-        round_answers.save_response(member, round_, {
-            good.id: round_answers.AnswerInput(text=text), obstacles.id: round_answers.AnswerInput(text="Rotación."),
-            ranking.id: round_answers.AnswerInput(ranking={k: i + 1 for i, k in enumerate(ranking.option_keys)})},
-            submit=True)
-    round_lifecycle.close_round(fac, round_)
-    db.session.commit()
+    round_, good, obstacles, ranking = answered_open_round(db, world, TEXTS, "Rotación.")
     world.round_id, world.good, world.obstacles, world.ranking = round_.id, good.id, obstacles.id, ranking.id
     return world
 
 
 def _sources(xml: bytes) -> bytes:
     return ET.tostring(ET.fromstring(xml).find(PR + "Sources"))
-
-
-def _answers(db, item_id):
-    from whitepaper.models import Answer
-    return list(db.session.scalars(select(Answer).where(Answer.item_id == item_id).order_by(Answer.id)))
 
 
 # --- the pure XML -----------------------------------------------------------------------------------------
@@ -181,7 +166,7 @@ def test_a_published_or_closed_kind_round_takes_no_import(db, client, login_as, 
     fac = world.facilitator
     round_ = round_queries.round_detail(world.round_id)
     round_codebook.add_code(fac, round_, label_es="C")
-    answers = _answers(db, world.good) + _answers(db, world.obstacles)
+    answers = answers_to(db, world.good) + answers_to(db, world.obstacles)
     code = round_queries.workspace_codes(round_)[0]
     for answer in answers:
         round_codebook.assign_code(fac, answer, code)
@@ -210,7 +195,7 @@ def test_the_coded_answers_go_out_as_a_qdpx_with_offsets_and_pseudonyms_only(db,
     round_ = round_queries.round_detail(world.round_id)
     budget = round_codebook.add_code(fac, round_, label_es="Presupuesto", definition_es="Plan y gasto")
     coordination = round_codebook.add_code(fac, round_, label_es="Coordinación", label_en="Coordination")
-    first, second, third = _answers(db, world.good)
+    first, second, third = answers_to(db, world.good)
     round_codebook.assign_code(fac, first, budget, "presupuesto plurianual")
     round_codebook.assign_code(fac, first, coordination)
     round_codebook.assign_code(fac, third, budget, "evaluación")
@@ -271,7 +256,7 @@ def test_observers_of_a_published_round_are_refused_with_403(db, client, login_a
     world = open_round(db, committee)
     fac = world.facilitator
     round_ = round_queries.round_detail(world.round_id)
-    for answer in _answers(db, world.good) + _answers(db, world.obstacles):
+    for answer in answers_to(db, world.good) + answers_to(db, world.obstacles):
         round_codebook.mark_not_codable(fac, answer, round_)
     round_lifecycle.publish_round(fac, round_)
     db.session.commit()

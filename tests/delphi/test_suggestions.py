@@ -6,12 +6,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from whitepaper.delphi.rounds import answers as round_answers
 from whitepaper.delphi.rounds import codebook as round_codebook
 from whitepaper.delphi.rounds import lifecycle as round_lifecycle
 from whitepaper.delphi.rounds import queries as round_queries
 from whitepaper.delphi.rounds import suggestion_service
 from whitepaper.delphi.rounds import suggestions as engine
+
+from .conftest import answered_open_round, answers_to
 
 TFIDF = engine.TfidfSuggester()
 BUDGET = [engine.Example(1, "budget", "El presupuesto anual no se vincula con las metas del plan", "a1"),
@@ -142,33 +143,19 @@ def suggesting(db, committee):
     second question marked not codable."""
     world = committee("sectoral", ("CHL", "ARG", "COL", "PER", "URY", "MEX"))
     fac = world.facilitator
-    round_ = round_lifecycle.create_open_round(fac, world.committee)
-    round_lifecycle.open_round(fac, round_)
-    round_ = round_queries.round_detail(round_.id)
-    good, obstacles, ranking = round_.items
-    for member, text in zip(world.members, GOOD):
-        round_answers.save_response(member, round_, {
-            good.id: round_answers.AnswerInput(text=text), obstacles.id: round_answers.AnswerInput(text="Nada más."),
-            ranking.id: round_answers.AnswerInput(ranking={k: i + 1 for i, k in enumerate(ranking.option_keys)})},
-            submit=True)
-    round_lifecycle.close_round(fac, round_)
+    round_, good, obstacles, _ranking = answered_open_round(db, world, GOOD, "Nada más.")
     world.codes = [round_codebook.add_code(fac, round_, label_es=label, definition_es=definition) for label, definition in (
         ("Presupuesto", "Vínculo entre el plan, el presupuesto y la inversión"),
         ("Coordinación", "Coordinación entre ministerios y sectores"),
         ("Participación", "Participación de territorios y actores"))]
-    world.answers = _answers(db, good.id)
-    for answer in _answers(db, obstacles.id):   # out of the way: not codable
+    world.answers = answers_to(db, good.id)
+    for answer in answers_to(db, obstacles.id):   # out of the way: not codable
         round_codebook.mark_not_codable(fac, answer, round_)
     for answer, code in zip(world.answers, world.codes):
         round_codebook.assign_code(fac, answer, code)
     db.session.commit()
     world.round_id = round_.id
     return world
-
-
-def _answers(db, item_id):
-    from whitepaper.models import Answer
-    return list(db.session.scalars(select(Answer).where(Answer.item_id == item_id).order_by(Answer.id)))
 
 
 def _codings(db):
@@ -298,7 +285,7 @@ def test_merged_codes_other_rounds_and_published_rounds_are_refused(db, client, 
     assert client.post(f"/committees/answers/{ranking_answer.id}/suggestions",
                        data={"code": budget.id, "decision": "reject"}).status_code == 400
     round_ = round_queries.round_detail(suggesting.round_id)
-    for a in _answers(db, answer.item_id):
+    for a in answers_to(db, answer.item_id):
         round_codebook.assign_code(fac, a, budget)
     round_lifecycle.publish_round(fac, round_)
     db.session.commit()

@@ -10,33 +10,19 @@ from whitepaper.delphi.rounds import codebook as round_codebook
 from whitepaper.delphi.rounds import lifecycle as round_lifecycle
 from whitepaper.delphi.rounds import queries as round_queries
 
+from .conftest import answered_open_round, answers_to
+
 
 @pytest.fixture
 def open_world(db, committee):
     """An open round 1, closed, answered by members from CHL, ARG, ARG and MEX."""
     world = committee("sectoral", ("CHL", "ARG", "ARG", "MEX"))
-    fac = world.facilitator
-    round_ = round_lifecycle.create_open_round(fac, world.committee)
-    round_lifecycle.open_round(fac, round_)
-    round_ = round_queries.round_detail(round_.id)
-    good, obstacles, ranking = round_.items
     texts = ["Coordinación con otros sectores y presupuesto plurianual.", "Participación de las provincias.",
              "Presupuesto ligado al plan.", "Evaluación externa y presupuesto."]
-    for member, text in zip(world.members, texts):
-        round_answers.save_response(member, round_, {
-            good.id: round_answers.AnswerInput(text=text), obstacles.id: round_answers.AnswerInput(text="Rotación de personal."),
-            ranking.id: round_answers.AnswerInput(ranking={k: i + 1 for i, k in enumerate(ranking.option_keys)})},
-            submit=True)
-    round_lifecycle.close_round(fac, round_)
-    db.session.commit()
+    round_, good, obstacles, _ranking = answered_open_round(db, world, texts, "Rotación de personal.")
     world.round_id = round_.id
     world.good, world.obstacles = good.id, obstacles.id
     return world
-
-
-def _answers(db, item_id):
-    from whitepaper.models import Answer
-    return list(db.session.scalars(select(Answer).where(Answer.item_id == item_id).order_by(Answer.id)))
 
 
 def _round(round_id):
@@ -51,7 +37,7 @@ def test_codes_fragments_frequencies_and_what_is_still_uncoded(db, client, login
     client.post(f"/committees/rounds/{rid}/codes", data={"label_es": "Presupuesto", "definition_es": "Plan y gasto"})
     client.post(f"/committees/rounds/{rid}/codes", data={"label_es": "Coordinación", "label_en": "Coordination"})
     budget, coordination = db.session.scalars(select(Code).order_by(Code.id)).all()
-    first, second, third, fourth = _answers(db, open_world.good)
+    first, second, third, fourth = answers_to(db, open_world.good)
     # A fragment of the first answer, and its whole text under another code.
     assert client.post(f"/committees/answers/{first.id}/codings",
                        data={"code": budget.id, "fragment": "presupuesto plurianual"}).status_code == 302
@@ -75,7 +61,7 @@ def test_codes_fragments_frequencies_and_what_is_still_uncoded(db, client, login
     assert "Rotación de personal." in page and "Participación de las provincias." not in page
     # Publishing waits until every open answer is coded or marked not codable.
     assert client.post(f"/committees/rounds/{rid}/publish").status_code == 409
-    for answer in _answers(db, open_world.obstacles):
+    for answer in answers_to(db, open_world.obstacles):
         client.post(f"/committees/answers/{answer.id}/codings", data={"code": coordination.id})
     assert client.post(f"/committees/rounds/{rid}/publish").status_code == 302
     # Once published, the codebook no longer changes.
@@ -88,7 +74,7 @@ def test_rename_merge_and_split_codes(db, client, login_as, open_world):
     round_ = _round(open_world.round_id)
     a = round_codebook.add_code(fac, round_, label_es="Presupuesto")
     b = round_codebook.add_code(fac, round_, label_es="Gasto plurianual")
-    answers = _answers(db, open_world.good)
+    answers = answers_to(db, open_world.good)
     round_codebook.assign_code(fac, answers[0], a)
     round_codebook.assign_code(fac, answers[2], a)
     round_codebook.assign_code(fac, answers[0], b)
@@ -131,7 +117,7 @@ def test_a_changed_answer_drops_the_fragments_it_no_longer_contains(db, committe
             ranking.id: round_answers.AnswerInput(ranking=ranks)}, submit=True)
     answer("Uno dos tres.")
     code = round_codebook.add_code(fac, round_, label_es="C")
-    target = _answers(db, good.id)[0]
+    target = answers_to(db, good.id)[0]
     round_codebook.assign_code(fac, target, code, "dos")
     other = round_codebook.add_code(fac, round_, label_es="D")
     round_codebook.assign_code(fac, target, other)
@@ -144,14 +130,14 @@ def test_the_systemizing_page_loads_in_a_constant_number_of_queries(db, client, 
                                                                    count_queries):
     round_ = _round(open_world.round_id)
     codes = [round_codebook.add_code(open_world.facilitator, round_, label_es=f"Código {i}") for i in range(3)]
-    for answer, code in zip(_answers(db, open_world.good), codes * 2):
+    for answer, code in zip(answers_to(db, open_world.good), codes * 2):
         round_codebook.assign_code(open_world.facilitator, answer, code)
     db.session.commit()
     login_as(open_world.facilitator)
     url = f"/committees/rounds/{open_world.round_id}/systemize"
     with count_queries() as few:
         assert client.get(url).status_code == 200
-    for answer in _answers(db, open_world.obstacles):  # more codings, codes and answers on the page
+    for answer in answers_to(db, open_world.obstacles):  # more codings, codes and answers on the page
         for code in codes:
             round_codebook.assign_code(open_world.facilitator, answer, code)
     round_codebook.add_code(open_world.facilitator, _round(open_world.round_id), label_es="Otro")
